@@ -1,0 +1,123 @@
+"""Models and voices with an on-disk cache (TTL), and voice lookup by id or name."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from eleven_cli.api.http import Client
+from eleven_cli.api.types import Model, Voice
+from eleven_cli.errors import UsageError
+
+VOICE_TTL = 3600.0
+MODEL_TTL = 6 * 3600.0
+_ID = re.compile(r"^[A-Za-z0-9]{20}$")
+
+
+class Catalog:
+    """Cached `/v1/models` and `/v1/voices` for one base URL and key (the key is only hashed)."""
+
+    def __init__(self, client: Client, cache_dir: Path | None) -> None:
+        self.client = client
+        self.cache_dir = cache_dir
+        scope = f"{client.base_url}\0{client.api_key or ''}".encode()
+        self._tag = hashlib.sha256(scope).hexdigest()[:16]
+        self._models: list[Model] | None = None
+        self._voices: list[Voice] | None = None
+        self._voices_from_cache = False
+
+    def _path(self, name: str) -> Path | None:
+        return self.cache_dir / f"{name}-{self._tag}.json" if self.cache_dir else None
+
+    def _load(self, name: str, ttl: float) -> list[dict[str, Any]] | None:
+        path = self._path(name)
+        if path is None or os.environ.get("ELEVEN_NO_CACHE"):
+            return None
+        try:
+            if time.time() - path.stat().st_mtime > ttl:
+                return None
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data if isinstance(data, list) else None
+        except (OSError, ValueError):
+            return None
+
+    def _save(self, name: str, data: list[dict[str, Any]]) -> None:
+        path = self._path(name)
+        if path is None:
+            return
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+            os.replace(tmp, path)
+
+    def models(self, fresh: bool = False) -> list[Model]:
+        if self._models is None:
+            cached = None if fresh else self._load("models", MODEL_TTL)
+            if cached is not None:
+                self._models = [Model.parse(m) for m in cached]
+            else:
+                self._models = self.client.models()
+                self._save("models", [m.raw for m in self._models])
+        return self._models
+
+    def voices(self, fresh: bool = False) -> list[Voice]:
+        if self._voices is None or fresh:
+            cached = None if fresh else self._load("voices", VOICE_TTL)
+            self._voices_from_cache = cached is not None
+            if cached is not None:
+                self._voices = [Voice.parse(v) for v in cached]
+            else:
+                self._voices = self.client.voices()
+                self._save("voices", [v.raw for v in self._voices])
+        return self._voices
+
+    def model(self, model_id: str) -> Model | None:
+        return next((m for m in self.models() if m.model_id == model_id), None)
+
+    def max_characters(self, model_id: str, default: int = 5000) -> int:
+        """The per-request text limit of a model, from /v1/models (cached)."""
+        model = self.model(model_id)
+        if model is None:
+            model = next((m for m in self.models(fresh=True) if m.model_id == model_id), None)
+        if model is None:
+            known = ", ".join(m.model_id for m in self.models() if m.can_do_text_to_speech)
+            raise UsageError(f"unknown model {model_id!r}", hint=f"available models: {known}")
+        return model.max_characters or default
+
+    def resolve_voice(self, name: str) -> str:
+        """A voice id as given, or the id of the one voice whose id or name matches (case-insensitive);
+        a stale cache is refreshed once before giving up."""
+        if _ID.match(name):
+            return name
+        voices = self.voices()
+        found = _match(voices, name)
+        if found is None and self._voices_from_cache:
+            voices = self.voices(fresh=True)
+            found = _match(voices, name)
+        if found is not None:
+            return found
+        names = sorted({v.name for v in voices})
+        close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
+        close += [n for n in names if name.casefold() in n.casefold() and n not in close]
+        hint = ("did you mean: " + ", ".join(close[:5])) if close else "run `eleven voices` to list them"
+        raise UsageError(f"no voice named {name!r}", hint=hint)
+
+
+def _match(voices: list[Voice], name: str) -> str | None:
+    if any(v.voice_id == name for v in voices):
+        return name
+    by_name = [v for v in voices if v.name.casefold() == name.casefold()]
+    if len(by_name) > 1:
+        listed = ", ".join(f"{v.name} ({v.voice_id})" for v in by_name)
+        raise UsageError(f"voice name {name!r} is ambiguous: {listed}", hint="pass the voice id")
+    return by_name[0].voice_id if by_name else None

@@ -1,0 +1,395 @@
+"""HTTP side of the client: one httpx.Client, retries, and the single place errors are mapped.
+
+Nothing here imports typer or rich; every failure leaves as an eleven_cli.errors exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import ipaddress
+import json
+import random
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from eleven_cli import __version__
+from eleven_cli.alignment import to_alignment
+from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice
+from eleven_cli.errors import (
+    AuthError,
+    ElevenError,
+    NetworkError,
+    RejectedError,
+    UnavailableError,
+    UsageError,
+)
+
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+Trace = Callable[[str], None]
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(base_url: str) -> None:
+    """A key never travels over plain http:// to a host that is not loopback."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+        raise UsageError(
+            f"refusing to send the API key over plain http:// to {parts.hostname}",
+            hint="use an https:// base URL (plain http is only allowed for loopback, e.g. eleven mock)",
+        )
+
+
+def _detail(response: httpx.Response) -> tuple[str | None, str | None]:
+    """(status code word, message) from an error body, whatever its shape."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    detail = body.get("detail", body) if isinstance(body, dict) else body
+    if isinstance(detail, str):
+        return None, detail
+    if isinstance(detail, dict):
+        msg = detail.get("message") or detail.get("msg")
+        return (str(detail["status"]) if detail.get("status") else None), (str(msg) if msg else None)
+    if isinstance(detail, list) and detail:
+        parts = []
+        for item in detail[:3]:
+            if isinstance(item, dict):
+                loc = ".".join(str(x) for x in item.get("loc", []) if x not in ("body", "query"))
+                parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
+        return "validation_error", "; ".join(parts)
+    return None, None
+
+
+def error_for(response: httpx.Response) -> ElevenError:
+    """Map an error response to our exception (and so to its exit code)."""
+    status = response.status_code
+    code, message = _detail(response)
+    rid = response.headers.get("request-id")
+    said = f"{message}" if message else f"HTTP {status}"
+    tag = f" [{code}]" if code else ""
+    if code == "quota_exceeded":
+        return RejectedError(f"quota exceeded: {said}{tag}", status=status, code=code, request_id=rid,
+                             hint="this is not a key problem: check `eleven auth status` or upgrade the plan")
+    if status in (401, 403):
+        hint = ("check the key: eleven auth login, ELEVENLABS_API_KEY or --api-key"
+                if code in (None, "invalid_api_key", "needs_authorization") else
+                "this key lacks a permission or tier for this request")
+        return AuthError(f"authentication failed ({status}): {said}{tag}", status=status, code=code,
+                         request_id=rid, hint=hint)
+    if status == 429 or status >= 500:
+        return UnavailableError(f"service unavailable ({status}): {said}{tag}", status=status, code=code,
+                                request_id=rid, hint="try again later, or lower --jobs")
+    if status == 404 and code is None and message == "Not Found":
+        return RejectedError(f"not found ({status}): the server has no {response.request.url.path}",
+                             status=status, request_id=rid, hint="check --base-url")
+    return RejectedError(f"request rejected ({status}): {said}{tag}", status=status, code=code, request_id=rid)
+
+
+def _network_error(exc: Exception, url: str) -> NetworkError:
+    host = urlsplit(url).netloc
+    text = str(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return NetworkError(f"timed out connecting to {host}", hint="check the network or raise --timeout")
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
+        return NetworkError(f"timed out waiting for {host}", hint="the server stalled; raise --timeout or retry")
+    if isinstance(exc, httpx.ConnectError):
+        low = text.lower()
+        if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low \
+                or "name resolution" in low or "no address associated" in low:
+            return NetworkError(f"cannot resolve host {host}", hint="check --base-url and your DNS or proxy")
+        if "certificate" in low or "ssl" in low:
+            return NetworkError(f"TLS verification failed for {host}: {text}",
+                                hint="pass --ca-bundle FILE or set SSL_CERT_FILE")
+        if "refused" in low:
+            return NetworkError(f"connection refused by {host}", hint="is the server running? check --base-url")
+        return NetworkError(f"cannot connect to {host}: {text or type(exc).__name__}")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return NetworkError(f"connection to {host} dropped mid-response",
+                            hint="nothing was saved; run the command again")
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError(f"proxy error reaching {host}: {text}", hint="check HTTPS_PROXY / HTTP_PROXY")
+    return NetworkError(f"network error talking to {host}: {text or type(exc).__name__}")
+
+
+@contextlib.contextmanager
+def mapped(url: str) -> Iterator[None]:
+    """The one place transport exceptions become ours."""
+    try:
+        yield
+    except ElevenError:
+        raise
+    except httpx.HTTPError as exc:
+        raise _network_error(exc, url) from None
+    except ssl.SSLError as exc:
+        raise NetworkError(f"TLS error: {exc}", hint="pass --ca-bundle FILE or set SSL_CERT_FILE") from None
+    except OSError as exc:
+        raise NetworkError(f"network error: {exc.strerror or exc}") from None
+
+
+@dataclass
+class Streamed:
+    """An open streaming response: its headers now, its body as an iterator."""
+
+    meta: Meta
+    chunks: Iterator[bytes]
+    content_type: str
+
+
+class Client:
+    """A synchronous ElevenLabs client with connection reuse and retries before the first byte."""
+
+    def __init__(self, base_url: str, api_key: str | None, *, timeout: float = 60.0, retries: int = 3,
+                 trace: Trace | None = None, ca_bundle: str | None = None, backoff: float = 0.4,
+                 on_retry: Callable[[str], None] | None = None) -> None:
+        check_transport(base_url)
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.retries = retries
+        self.backoff = backoff
+        self.trace = trace
+        self.on_retry = on_retry
+        headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
+        if api_key:
+            headers["xi-api-key"] = api_key
+        verify: Any = True
+        if ca_bundle:
+            try:
+                verify = ssl.create_default_context(cafile=ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise UsageError(f"cannot load CA bundle {ca_bundle}: {exc}") from None
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, verify=verify, trust_env=True,
+                                  timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the core: send with retries, map errors ---------------------------------------------
+    def _require_key(self) -> None:
+        if not self.api_key:
+            raise AuthError("no API key", hint="run `eleven auth login`, set ELEVENLABS_API_KEY, or pass --api-key")
+
+    def _trace(self, line: str) -> None:
+        if self.trace:
+            self.trace(line)
+
+    def _open(self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None,
+              stream: bool = False) -> tuple[httpx.Response, float]:
+        """Send, retrying 429/5xx/connection failures with backoff; returns an OK response."""
+        self._require_key()
+        attempt = 0
+        while True:
+            request = self._http.build_request(method, path, json=json_body, params=params)
+            self._trace(f"> {method} {request.url.copy_with(query=None)}"
+                        + (f"?{request.url.query.decode()}" if request.url.query else ""))
+            self._trace("> xi-api-key: [redacted]")
+            if json_body is not None:
+                self._trace("> " + _short(json.dumps(json_body, ensure_ascii=False)))
+            started = time.monotonic()
+            retry_after: float | None = None
+            try:
+                with mapped(self.base_url):
+                    response = self._http.send(request, stream=True)
+            except NetworkError as err:
+                if attempt >= self.retries or "resolve" in err.message:
+                    raise
+                failure: ElevenError = err
+            else:
+                self._trace(f"< {response.status_code} request-id={response.headers.get('request-id', '-')}")
+                if response.status_code < 400:
+                    if not stream:
+                        with mapped(self.base_url):
+                            response.read()
+                    return response, started
+                with mapped(self.base_url):
+                    response.read()
+                failure = error_for(response)
+                self._trace("< " + _short(response.text))
+                response.close()
+                retryable = response.status_code in RETRY_STATUSES and failure.code != "quota_exceeded"
+                if not retryable or attempt >= self.retries:
+                    if attempt and isinstance(failure, UnavailableError):
+                        failure.message += f" (after {attempt + 1} attempts)"
+                    raise failure
+                retry_after = _retry_after(response.headers.get("retry-after"))
+            delay = retry_after if retry_after is not None else self.backoff * (2 ** attempt)
+            delay = min(delay, 30.0) * (1 + random.uniform(0, 0.25))
+            attempt += 1
+            if self.on_retry:
+                self.on_retry(f"{failure.message}; retrying in {delay:.1f}s ({attempt}/{self.retries})")
+            time.sleep(delay)
+
+    def _json(self, method: str, path: str, **kw: Any) -> Any:
+        response, _ = self._open(method, path, **kw)
+        try:
+            return response.json()
+        except (ValueError, UnicodeDecodeError):
+            ctype = response.headers.get("content-type", "?")
+            raise NetworkError(f"the server sent an invalid JSON response ({ctype}) for {path}",
+                               hint="check --base-url points at the ElevenLabs API") from None
+
+    # --- endpoints ---------------------------------------------------------------------------
+    def models(self) -> list[Model]:
+        data = self._json("GET", "/v1/models")
+        if not isinstance(data, list):
+            raise NetworkError("unexpected /v1/models response (not a list)")
+        return [Model.parse(d) for d in data if isinstance(d, dict) and "model_id" in d]
+
+    def voices(self, show_legacy: bool = True) -> list[Voice]:
+        params = {"show_legacy": "true"} if show_legacy else None
+        data = self._json("GET", "/v1/voices", params=params)
+        voices = data.get("voices") if isinstance(data, dict) else None
+        if not isinstance(voices, list):
+            raise NetworkError("unexpected /v1/voices response (no voices list)")
+        return [Voice.parse(v) for v in voices if isinstance(v, dict) and "voice_id" in v]
+
+    def search_voices(self, search: str, page_size: int = 100) -> list[Voice]:
+        """All pages of GET /v2/voices?search=..."""
+        out: list[Voice] = []
+        token: str | None = None
+        while True:
+            params = {"search": search, "page_size": str(page_size)}
+            if token:
+                params["next_page_token"] = token
+            data = self._json("GET", "/v2/voices", params=params)
+            if not isinstance(data, dict):
+                raise NetworkError("unexpected /v2/voices response")
+            out += [Voice.parse(v) for v in data.get("voices") or [] if isinstance(v, dict) and "voice_id" in v]
+            token = data.get("next_page_token")
+            if not data.get("has_more") or not token:
+                return out
+
+    def user(self) -> dict[str, Any]:
+        data = self._json("GET", "/v1/user")
+        return data if isinstance(data, dict) else {}
+
+    def subscription(self) -> Subscription:
+        data = self._json("GET", "/v1/user/subscription")
+        return Subscription.parse(data if isinstance(data, dict) else {})
+
+    def single_use_token(self) -> str:
+        data = self._json("POST", "/v1/single-use-token/tts_websocket")
+        if not isinstance(data, dict) or not data.get("token"):
+            raise NetworkError("unexpected single-use token response")
+        return str(data["token"])
+
+    def convert(self, voice_id: str, req: SynthesisRequest, output_format: str) -> tuple[bytes, Meta]:
+        """POST /v1/text-to-speech/{voice_id}: the whole audio file."""
+        with self.stream(voice_id, req, output_format, path_suffix="") as streamed:
+            data = b"".join(streamed.chunks)
+        return data, streamed.meta
+
+    @contextlib.contextmanager
+    def stream(self, voice_id: str, req: SynthesisRequest, output_format: str,
+               path_suffix: str = "/stream") -> Iterator[Streamed]:
+        """POST .../stream: headers at once, then audio chunks as they arrive (closed on exit)."""
+        path = f"/v1/text-to-speech/{_quote(voice_id)}{path_suffix}"
+        response, started = self._open("POST", path, json_body=req.body(), params=req.query(output_format),
+                                       stream=True)
+        meta = Meta.from_headers(response.headers)
+        ctype = response.headers.get("content-type", "")
+        if ctype.startswith(("text/html", "application/json")):
+            response.close()
+            raise NetworkError(f"the server answered {ctype.split(';')[0]} instead of audio",
+                               hint="check --base-url points at the ElevenLabs API")
+
+        def chunks() -> Iterator[bytes]:
+            with mapped(self.base_url):
+                for chunk in response.iter_bytes():
+                    if chunk:
+                        if meta.ttfb is None:
+                            meta.ttfb = time.monotonic() - started
+                        yield chunk
+
+        try:
+            yield Streamed(meta, chunks(), ctype)
+        finally:
+            response.close()
+
+    def with_timestamps(self, voice_id: str, req: SynthesisRequest, output_format: str) -> tuple[TimedChunk, Meta]:
+        path = f"/v1/text-to-speech/{_quote(voice_id)}/with-timestamps"
+        response, started = self._open("POST", path, json_body=req.body(), params=req.query(output_format))
+        meta = Meta.from_headers(response.headers)
+        meta.ttfb = time.monotonic() - started
+        try:
+            data = response.json()
+            chunk = _timed(data)
+        except (ValueError, UnicodeDecodeError, TypeError, KeyError):
+            raise NetworkError("the server sent an invalid with-timestamps response",
+                               hint="check --base-url points at the ElevenLabs API") from None
+        return chunk, meta
+
+    @contextlib.contextmanager
+    def stream_with_timestamps(self, voice_id: str, req: SynthesisRequest,
+                               output_format: str) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
+        """POST .../stream/with-timestamps: NDJSON, one TimedChunk per line."""
+        with self.stream(voice_id, req, output_format, path_suffix="/stream/with-timestamps") as streamed:
+
+            def lines() -> Iterator[TimedChunk]:
+                buffer = b""
+                for chunk in streamed.chunks:
+                    buffer += chunk
+                    while b"\n" in buffer:
+                        line, buffer = buffer.split(b"\n", 1)
+                        if line.strip():
+                            yield _parse_line(line)
+                if buffer.strip():
+                    yield _parse_line(buffer)
+
+            yield streamed.meta, lines()
+
+
+def _parse_line(line: bytes) -> TimedChunk:
+    try:
+        return _timed(json.loads(line))
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError):
+        raise NetworkError("the stream ended with a truncated or invalid NDJSON line",
+                           hint="nothing was saved; run the command again") from None
+
+
+def _timed(data: Any) -> TimedChunk:
+    if not isinstance(data, dict):
+        raise TypeError("not an object")
+    audio = base64.b64decode(data.get("audio_base64") or "", validate=True)
+    return TimedChunk(audio, to_alignment(data.get("alignment")), to_alignment(data.get("normalized_alignment")))
+
+
+def _retry_after(raw: str | None) -> float | None:
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return None
+
+
+def _quote(voice_id: str) -> str:
+    from urllib.parse import quote
+
+    return quote(voice_id, safe="")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"

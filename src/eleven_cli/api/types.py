@@ -1,0 +1,165 @@
+"""Typed views of the wire data; every parser ignores unknown fields and tolerates missing ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Model:
+    model_id: str
+    name: str
+    can_do_text_to_speech: bool
+    can_do_voice_conversion: bool
+    max_characters: int | None
+    cost_factor: float | None
+    languages: list[str]
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, d: dict[str, Any]) -> Model:
+        rates = d.get("model_rates") or {}
+        factor = rates.get("character_cost_multiplier", d.get("token_cost_factor"))
+        limit = d.get("maximum_text_length_per_request") or d.get("max_characters_request_subscribed_user")
+        return cls(
+            model_id=str(d["model_id"]),
+            name=str(d.get("name") or d["model_id"]),
+            can_do_text_to_speech=bool(d.get("can_do_text_to_speech", True)),
+            can_do_voice_conversion=bool(d.get("can_do_voice_conversion", False)),
+            max_characters=int(limit) if isinstance(limit, int | float) else None,
+            cost_factor=float(factor) if isinstance(factor, int | float) else None,
+            languages=[str(x.get("language_id")) for x in d.get("languages") or [] if isinstance(x, dict)],
+            raw=d,
+        )
+
+
+@dataclass(frozen=True)
+class Voice:
+    voice_id: str
+    name: str
+    category: str
+    labels: dict[str, str]
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, d: dict[str, Any]) -> Voice:
+        labels = d.get("labels") or {}
+        return cls(str(d["voice_id"]), str(d.get("name") or d["voice_id"]), str(d.get("category") or ""),
+                   {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}, d)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    tier: str
+    character_count: int
+    character_limit: int
+    next_reset_unix: int | None
+    status: str | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, d: dict[str, Any]) -> Subscription:
+        return cls(str(d.get("tier", "unknown")), int(d.get("character_count") or 0),
+                   int(d.get("character_limit") or 0), d.get("next_character_count_reset_unix"),
+                   d.get("status"), d)
+
+
+@dataclass
+class SynthesisRequest:
+    """The JSON body (and query) of a text-to-speech request."""
+
+    text: str
+    model_id: str = "eleven_multilingual_v2"
+    voice_settings: dict[str, Any] = field(default_factory=dict)
+    language_code: str | None = None
+    seed: int | None = None
+    previous_text: str | None = None
+    next_text: str | None = None
+    previous_request_ids: list[str] = field(default_factory=list)
+    next_request_ids: list[str] = field(default_factory=list)
+    dictionaries: list[tuple[str, str | None]] = field(default_factory=list)
+    apply_text_normalization: str | None = None
+    enable_logging: bool = True
+    optimize_streaming_latency: int | None = None
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "model_id": self.model_id}
+        if self.voice_settings:
+            out["voice_settings"] = dict(self.voice_settings)
+        for name in ("language_code", "seed", "previous_text", "next_text", "apply_text_normalization"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.previous_request_ids:
+            out["previous_request_ids"] = self.previous_request_ids[-3:]
+        if self.next_request_ids:
+            out["next_request_ids"] = self.next_request_ids[:3]
+        if self.dictionaries:
+            out["pronunciation_dictionary_locators"] = [
+                {"pronunciation_dictionary_id": d, **({"version_id": v} if v else {})}
+                for d, v in self.dictionaries
+            ]
+        return out
+
+    def query(self, output_format: str) -> dict[str, str]:
+        q = {"output_format": output_format}
+        if not self.enable_logging:
+            q["enable_logging"] = "false"
+        if self.optimize_streaming_latency is not None:
+            q["optimize_streaming_latency"] = str(self.optimize_streaming_latency)
+        return q
+
+
+@dataclass
+class Meta:
+    """What the response headers say about a synthesis."""
+
+    request_id: str | None = None
+    characters: int | None = None
+    history_item_id: str | None = None
+    current_concurrency: int | None = None
+    max_concurrency: int | None = None
+    ttfb: float | None = None  # seconds from sending to the first body byte
+
+    @classmethod
+    def from_headers(cls, headers: Any) -> Meta:
+        def num(name: str) -> int | None:
+            raw = headers.get(name)
+            try:
+                return int(float(raw)) if raw is not None else None
+            except ValueError:
+                return None
+
+        chars = num("x-character-count")
+        if chars is None:
+            chars = num("character-cost")
+        return cls(headers.get("request-id"), chars, headers.get("history-item-id"),
+                   num("current-concurrent-requests"), num("maximum-concurrent-requests"))
+
+
+@dataclass
+class Alignment:
+    """Characters with absolute start/end times in seconds."""
+
+    characters: list[str] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)
+    ends: list[float] = field(default_factory=list)
+
+    def extend(self, other: Alignment, offset: float = 0.0) -> None:
+        self.characters += other.characters
+        self.starts += [t + offset for t in other.starts]
+        self.ends += [t + offset for t in other.ends]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.characters)
+
+
+@dataclass
+class TimedChunk:
+    """One piece of a with-timestamps response: audio bytes and their alignment (absolute seconds)."""
+
+    audio: bytes
+    alignment: Alignment | None
+    normalized: Alignment | None

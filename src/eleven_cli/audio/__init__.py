@@ -1,0 +1,1 @@
+"""Audio: codecs and containers (pure), decoding, and live playback (sounddevice, imported lazily)."""

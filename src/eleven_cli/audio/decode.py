@@ -1,0 +1,147 @@
+"""Turn any output format into s16 mono PCM at a given rate, for playback. No external player."""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from eleven_cli.audio import g711
+from eleven_cli.audio.containers import wav_data
+from eleven_cli.errors import UsageError
+from eleven_cli.formats import Format
+
+
+def _resample_linear(pcm: bytes, src: int, dst: int) -> bytes:
+    """Plain linear resampling, used only when the decoder cannot resample (raw PCM at another rate)."""
+    from array import array
+
+    if src == dst or not pcm:
+        return pcm
+    a = array("h")
+    a.frombytes(pcm[: len(pcm) // 2 * 2])
+    n = int(len(a) * dst / src)
+    out = array("h", bytes(2 * n))
+    ratio = src / dst
+    last = len(a) - 1
+    for i in range(n):
+        x = i * ratio
+        j = int(x)
+        f = x - j
+        k = j + 1 if j < last else last
+        out[i] = int(a[j] * (1 - f) + a[k] * f)
+    return out.tobytes()
+
+
+def _av_decode(data: bytes, rate: int) -> bytes:
+    try:
+        import av
+    except ImportError:
+        raise UsageError("playing Opus needs PyAV", hint="pip install av, or use an mp3/pcm format") from None
+    out = bytearray()
+    with av.open(io.BytesIO(data)) as box:
+        rs = av.AudioResampler(format="s16", layout="mono", rate=rate)
+        for frame in box.decode(audio=0):
+            for f in rs.resample(frame):
+                out += bytes(f.planes[0])[: f.samples * 2]
+        for f in rs.resample(None):
+            out += bytes(f.planes[0])[: f.samples * 2]
+    return bytes(out)
+
+
+def to_pcm(data: bytes, fmt: Format, rate: int) -> bytes:
+    """A whole file of `fmt` as s16 mono at `rate`."""
+    if fmt.codec == "pcm":
+        return _resample_linear(data, fmt.rate, rate)
+    if fmt.codec == "wav":
+        src, pcm = wav_data(data)
+        return _resample_linear(pcm, src, rate)
+    if fmt.codec in ("ulaw", "alaw"):
+        return _resample_linear(g711.decode(data, fmt.codec), fmt.rate, rate)
+    if fmt.codec == "mp3":
+        import miniaudio
+
+        decoded = miniaudio.decode(data, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1,
+                                   sample_rate=rate)
+        return decoded.samples.tobytes()
+    return _av_decode(data, rate)
+
+
+class StreamDecoder:
+    """Decodes a format arriving in pieces: `push(bytes)`, `close()`; decoded PCM goes to `sink`
+    from a decoder thread (MP3 through miniaudio's streaming decoder)."""
+
+    def __init__(self, fmt: Format, rate: int, sink: Callable[[bytes], None]) -> None:
+        self.fmt = fmt
+        self.rate = rate
+        self.sink = sink
+        self.error: BaseException | None = None
+        self._carry = b""
+        self._thread: threading.Thread | None = None
+        if fmt.codec == "mp3":
+            self._q: queue.Queue[bytes | None] = queue.Queue()
+            self._thread = threading.Thread(target=self._mp3_loop, daemon=True, name="eleven-decoder")
+            self._thread.start()
+        elif fmt.codec == "opus":
+            self._whole = bytearray()
+
+    def push(self, data: bytes) -> None:
+        codec = self.fmt.codec
+        if codec == "mp3":
+            self._q.put(data)
+        elif codec == "opus":
+            self._whole += data
+        elif codec in ("ulaw", "alaw"):
+            self.sink(_resample_linear(g711.decode(data, codec), self.fmt.rate, self.rate))
+        else:  # pcm: keep sample alignment across chunk boundaries
+            data = self._carry + data
+            cut = len(data) // 2 * 2
+            self._carry = data[cut:]
+            self.sink(_resample_linear(data[:cut], self.fmt.rate, self.rate))
+
+    def close(self) -> None:
+        if self.fmt.codec == "mp3":
+            self._q.put(None)
+            assert self._thread is not None
+            self._thread.join()
+        elif self.fmt.codec == "opus":
+            self.sink(_av_decode(bytes(self._whole), self.rate))
+        if self.error:
+            raise self.error
+
+    def _source(self) -> Any:
+        import miniaudio
+
+        q = self._q
+
+        class Source(miniaudio.StreamableSource):  # type: ignore[misc]
+            def __init__(self) -> None:
+                self.buf = b""
+                self.done = False
+
+            def read(self, num_bytes: int) -> bytes:
+                while not self.buf and not self.done:
+                    item = q.get()
+                    if item is None:
+                        self.done = True
+                    else:
+                        self.buf += item
+                out, self.buf = self.buf[:num_bytes], self.buf[num_bytes:]
+                return out
+
+        return Source()
+
+    def _mp3_loop(self) -> None:
+        import miniaudio
+
+        try:
+            frames: Iterator[Any] = miniaudio.stream_any(
+                self._source(), source_format=miniaudio.FileFormat.MP3,
+                output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=self.rate,
+                frames_to_read=1024)
+            for chunk in frames:
+                self.sink(chunk.tobytes())
+        except Exception as exc:  # noqa: BLE001 - re-raised in close()
+            self.error = exc

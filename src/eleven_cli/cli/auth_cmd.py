@@ -1,0 +1,92 @@
+"""`eleven auth login|status|logout`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+auth_app = typer.Typer(help="Store, check and remove the API key.", no_args_is_help=True)
+
+
+def _profile(ctx: typer.Context) -> str:
+    from eleven_cli.config import DEFAULT_PROFILE
+
+    return ctx.obj.profile or os.environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
+
+
+@auth_app.command("login")
+def login(ctx: typer.Context,
+          no_verify: Annotated[bool, typer.Option("--no-verify", help="Store the key without checking it "
+                                                  "against /v1/user.")] = False) -> None:
+    """Read a key (hidden prompt, or stdin when piped), verify it, store it in the profile."""
+    import getpass
+
+    from eleven_cli.api.http import Client
+    from eleven_cli.config import mask, update
+    from eleven_cli.errors import UsageError
+
+    g = ctx.obj
+    if sys.stdin.isatty():
+        key = getpass.getpass("ElevenLabs API key (input hidden): ").strip()
+    else:
+        key = sys.stdin.readline().strip()
+    if not key:
+        raise UsageError("no key given")
+    if any(c.isspace() for c in key) or not key.isprintable():
+        raise UsageError("that does not look like an API key (it contains spaces or control characters)")
+    name = _profile(ctx)
+    if not no_verify:
+        r = g.resolved
+        with Client(r.base_url, key, timeout=g.timeout or 30.0, retries=g.retries,
+                    ca_bundle=g.ca_bundle or os.environ.get("SSL_CERT_FILE")) as client:
+            client.user()
+    path = update(lambda p: p.setdefault(name, {}).__setitem__("api_key", key))
+    g.say(f"eleven: key {mask(key)} stored in profile {name!r} ({path})")
+
+
+@auth_app.command("status")
+def status(ctx: typer.Context,
+           as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """Which key is active and where it comes from (masked), and the account's usage."""
+    from eleven_cli.cli.render import print_json
+    from eleven_cli.config import mask
+    from eleven_cli.errors import AuthError
+
+    g = ctx.obj
+    r = g.resolved
+    if not r.api_key:
+        raise AuthError("no API key", hint="run `eleven auth login`, set ELEVENLABS_API_KEY, or pass --api-key")
+    sub = g.client().subscription()
+    info = {"key": mask(r.api_key), "source": r.key_source, "profile": r.profile, "base_url": r.base_url,
+            "tier": sub.tier, "character_count": sub.character_count, "character_limit": sub.character_limit,
+            "next_reset_unix": sub.next_reset_unix}
+    if as_json:
+        print_json(info)
+        return
+    left = max(0, sub.character_limit - sub.character_count)
+    print(f"key:        {info['key']} (from {r.key_source})")
+    print(f"base url:   {r.base_url}")
+    print(f"tier:       {sub.tier}")
+    print(f"characters: {sub.character_count:,} of {sub.character_limit:,} used ({left:,} left)")
+
+
+@auth_app.command("logout")
+def logout(ctx: typer.Context) -> None:
+    """Remove the stored key from the profile."""
+    from eleven_cli.config import update
+
+    g = ctx.obj
+    name = _profile(ctx)
+    removed: list[bool] = []
+    update(lambda p: removed.append(p.get(name, {}).pop("api_key", None) is not None))
+    g.say(f"eleven: key removed from profile {name!r}" if removed and removed[0]
+          else f"eleven: profile {name!r} had no stored key")
+    if os.environ.get("ELEVENLABS_API_KEY"):
+        g.say("eleven: note: ELEVENLABS_API_KEY is still set in the environment")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(auth_app, name="auth")

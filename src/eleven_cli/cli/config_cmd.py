@@ -1,0 +1,95 @@
+"""`eleven config list|get|set|unset|path`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+config_app = typer.Typer(help="Read and change defaults per profile (voice, model, format, base_url, ...).",
+                         no_args_is_help=True)
+
+
+def _show(key: str, value: Any) -> str:
+    from eleven_cli.config import mask
+
+    return mask(str(value)) if key == "api_key" else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@config_app.command("list")
+def list_(ctx: typer.Context,
+          as_json: Annotated[bool, typer.Option("--json", help="Print as JSON (key masked).")] = False,
+          all_profiles: Annotated[bool, typer.Option("--all", help="Every profile, not only the "
+                                                     "active one.")] = False) -> None:
+    """Show the active profile's settings (the key masked)."""
+    from eleven_cli.cli.render import print_json
+
+    g = ctx.obj
+    cfg = g.config
+    name = g.resolved.profile
+    names = sorted(cfg.profiles) if all_profiles else [name]
+    data = {n: {k: _show(k, v) for k, v in sorted(cfg.profile(n).items())} for n in names}
+    if as_json:
+        print_json(data if all_profiles else data[name])
+        return
+    for n in names:
+        if all_profiles:
+            print(f"[{n}]")
+        if not data[n]:
+            print(f"# profile {n!r} has no settings; see `eleven config set --help`")
+        for k, v in data[n].items():
+            print(f"{k} = {v}")
+
+
+@config_app.command("get")
+def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
+    """Print one setting of the active profile (exit 1 when unset)."""
+    from eleven_cli.config import KEYS
+    from eleven_cli.errors import ElevenError, UsageError
+
+    if key not in KEYS:
+        raise UsageError(f"unknown config key {key!r}", hint=f"valid keys: {', '.join(KEYS)}")
+    g = ctx.obj
+    value = g.resolved.settings.get(key)
+    if value is None:
+        raise ElevenError(f"{key} is not set in profile {g.resolved.profile!r}")
+    print(_show(key, value))
+
+
+@config_app.command("set")
+def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")],
+         value: Annotated[str, typer.Argument(help="New value.")]) -> None:
+    """Set a default in the active profile (validated; the file is written atomically, 0600)."""
+    from eleven_cli.config import DEFAULT_PROFILE, parse_value, update
+
+    g = ctx.obj
+    parsed = parse_value(key, value)
+    name = g.profile or __import__("os").environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
+    path = update(lambda p: p.setdefault(name, {}).__setitem__(key, parsed))
+    g.say(f"eleven: {name}.{key} = {_show(key, parsed)} ({path})")
+
+
+@config_app.command("unset")
+def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
+    """Remove a setting from the active profile."""
+    from eleven_cli.config import DEFAULT_PROFILE, KEYS, update
+    from eleven_cli.errors import UsageError
+
+    if key not in KEYS:
+        raise UsageError(f"unknown config key {key!r}", hint=f"valid keys: {', '.join(KEYS)}")
+    g = ctx.obj
+    name = g.profile or __import__("os").environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
+    update(lambda p: p.get(name, {}).pop(key, None))
+    g.say(f"eleven: {name}.{key} unset")
+
+
+@config_app.command("path")
+def path() -> None:
+    """Print where the config file lives."""
+    from eleven_cli.config import config_path
+
+    print(config_path())
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(config_app, name="config")

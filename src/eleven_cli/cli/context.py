@@ -1,0 +1,72 @@
+"""Per-invocation state shared by the commands: global options, the config, the API client."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from eleven_cli.config import ConfigFile, Resolved, resolve
+
+if TYPE_CHECKING:
+    from eleven_cli.api.http import Client
+
+
+@dataclass
+class Globals:
+    api_key: str | None = None
+    base_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    timeout: float | None = None
+    retries: int = 3
+    verbose: bool = False
+    quiet: bool = False
+    ca_bundle: str | None = None
+    _config: ConfigFile | None = field(default=None, repr=False)
+    _resolved: Resolved | None = field(default=None, repr=False)
+    _client: Client | None = field(default=None, repr=False)
+
+    def say(self, message: str) -> None:
+        """A status line on stderr, unless --quiet."""
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    def trace(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+
+    @property
+    def config(self) -> ConfigFile:
+        if self._config is None:
+            self._config = ConfigFile.load()
+            if self._config.warning:
+                self.say(self._config.warning)
+        return self._config
+
+    @property
+    def resolved(self) -> Resolved:
+        if self._resolved is None:
+            self._resolved = resolve(self.config, profile=self.profile, api_key=self.api_key,
+                                     base_url=self.base_url, region=self.region)
+        return self._resolved
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return self.resolved.settings.get(key, default)
+
+    def client(self) -> Client:
+        if self._client is None:
+            from eleven_cli.api.http import Client
+
+            r = self.resolved
+            timeout = self.timeout or float(r.settings.get("timeout", 60.0))
+            ca = self.ca_bundle or os.environ.get("SSL_CERT_FILE") or None
+            self._client = Client(r.base_url, r.api_key, timeout=timeout, retries=self.retries,
+                                  trace=self.trace if self.verbose else None, ca_bundle=ca,
+                                  on_retry=self.say)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()

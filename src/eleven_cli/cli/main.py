@@ -1,0 +1,157 @@
+"""The Typer app and the single exit boundary: exceptions -> one stderr line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from eleven_cli import __version__
+from eleven_cli.cli.context import Globals
+from eleven_cli.errors import ElevenError, ExitCode
+
+EXIT_CODES = """Exit status: 0 ok; 1 unexpected failure; 2 usage or bad input; 3 authentication or
+permission (401/403, missing key); 4 request rejected by the API (other 4xx, quota); 5 service
+unavailable after retries (429/5xx); 6 network failure; 7 audio device failure; 130 interrupted."""
+
+app = typer.Typer(
+    name="eleven",
+    help="Text to speech from the command line, for the ElevenLabs API.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"eleven {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    api_key: Annotated[str | None, typer.Option("--api-key", help="API key (visible in the process list: "
+                       "prefer ELEVENLABS_API_KEY or `eleven auth login`).", show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL, e.g. http://127.0.0.1:8011 "
+                        "for `eleven mock` [env: ELEVENLABS_BASE_URL].", show_default=False)] = None,
+    region: Annotated[str | None, typer.Option("--region", help="global, us, eu or in (ignored when a base "
+                      "URL is set).", show_default=False)] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Config profile [env: ELEVEN_PROFILE; "
+                       "default: default].", show_default=False)] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Network timeout in seconds "
+                       "[default: 60].", show_default=False)] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=20, help="Retries on 429/5xx/connection "
+                       "failures before any audio arrived.")] = 3,
+    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of CA certificates to trust "
+                         "[env: SSL_CERT_FILE].", show_default=False)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-V", help="Show request ids and a redacted request/"
+                       "response trace on stderr.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No status, progress or cost lines on "
+                     "stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                       help="Print the version and exit.")] = False,
+) -> None:
+    """Text to speech from the command line, for the ElevenLabs API."""
+    ctx.obj = Globals(api_key=api_key, base_url=base_url, region=region, profile=profile, timeout=timeout,
+                      retries=retries, verbose=verbose, quiet=quiet, ca_bundle=ca_bundle)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from eleven_cli.cli import auth_cmd, config_cmd, devices_cmd, listing, mock_cmd, synth
+
+    for module in (synth, listing, config_cmd, auth_cmd, devices_cmd, mock_cmd):
+        module.register(app)
+
+
+_register()
+
+# Global options typed after the command name are moved before it, so both
+# `eleven --profile work say hi` and `eleven say hi --profile work` work.
+_GLOBAL_VALUE = {"--api-key", "--base-url", "--region", "--profile", "--timeout", "--retries", "--ca-bundle"}
+_GLOBAL_FLAG = {"--verbose", "-V", "--quiet", "-q"}
+
+
+def hoist(args: list[str]) -> list[str]:
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    cmd_at = next((i for i, a in enumerate(args) if a in commands), None)
+    if cmd_at is None:
+        return args
+    head, moved, rest = args[:cmd_at], [], []
+    i = cmd_at + 1
+    tail = args[cmd_at + 1 :]
+    i = 0
+    while i < len(tail):
+        a = tail[i]
+        if a == "--":
+            rest += tail[i:]
+            break
+        name = a.split("=", 1)[0]
+        if name in _GLOBAL_VALUE:
+            if "=" in a:
+                moved.append(a)
+            elif i + 1 < len(tail):
+                moved += [a, tail[i + 1]]
+                i += 1
+            else:
+                rest.append(a)
+        elif a in _GLOBAL_FLAG:
+            moved.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return head + moved + [args[cmd_at]] + rest
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app and turn every outcome into an exit code."""
+    from typer._click import exceptions as click_exc
+
+    args = hoist(list(sys.argv[1:] if argv is None else argv))
+    verbose = "--verbose" in args or "-V" in args
+    command = typer.main.get_command(app)
+    code: int = 0
+    try:
+        command.main(args=args, prog_name="eleven", standalone_mode=False)
+    except ElevenError as exc:
+        print(f"eleven: error: {exc.line()}", file=sys.stderr)
+        if verbose and exc.request_id:
+            print(f"eleven: request id {exc.request_id}", file=sys.stderr)
+        code = exc.exit_code
+    except click_exc.Exit as exc:
+        code = exc.exit_code
+    except click_exc.Abort:
+        print("eleven: interrupted", file=sys.stderr)
+        code = ExitCode.INTERRUPTED
+    except click_exc.ClickException as exc:
+        exc.show(file=sys.stderr)
+        code = ExitCode.USAGE if isinstance(exc, click_exc.UsageError) else exc.exit_code
+    except KeyboardInterrupt:
+        print("\neleven: interrupted", file=sys.stderr)
+        code = ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        code = ExitCode.OK
+    except Exception as exc:  # the last resort: one line, never a traceback unless asked
+        if os.environ.get("ELEVEN_TRACEBACK"):
+            raise
+        print(f"eleven: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("eleven: set ELEVEN_TRACEBACK=1 for details and report it", file=sys.stderr)
+        code = ExitCode.FAILURE
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(int(code))
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

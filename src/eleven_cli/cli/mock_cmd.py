@@ -1,0 +1,72 @@
+"""`eleven mock`: run the local ElevenLabs-compatible server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def mock(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port; 0 picks a free one.")] = 8011,
+    key: Annotated[list[str] | None, typer.Option("--key", help="Accept this API key (repeatable). Without "
+                                                  "--key or --accounts the demo key sk_mock_demo_key is "
+                                                  "accepted.", show_default=False)] = None,
+    accounts: Annotated[Path | None, typer.Option("--accounts", help="TOML/JSON file of accounts: key, tier, "
+                                                  "character_limit, max_concurrency.", show_default=False,
+                                                  exists=True, dir_okay=False)] = None,
+    ttfb: Annotated[float, typer.Option("--ttfb", min=0, help="Time to first byte, in ms.")] = 0.0,
+    rtf: Annotated[float, typer.Option("--rtf", min=0, help="Real-time factor: seconds spent generating each "
+                                       "second of audio (1 = real time, 0 = instant).")] = 0.0,
+    fault: Annotated[list[str] | None, typer.Option("--fault", help="Inject a fault: 429x2, 500, 503x1, "
+                                                    "drop@4096, stall@2000, delay@300, badjson, ctype, "
+                                                    "truncate@100; xN repeats (x* always), :/path limits "
+                                                    "it.", show_default=False)] = None,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="Serve HTTPS with this PEM certificate.",
+                                                  show_default=False, exists=True, dir_okay=False)] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="Private key for --tls-cert.",
+                                                 show_default=False, exists=True, dir_okay=False)] = None,
+) -> None:
+    """Serve a local ElevenLabs-compatible API (HTTP and WebSocket) that speaks, for offline use,
+    demos and tests. Point clients at the printed URL (ELEVENLABS_BASE_URL)."""
+    from eleven_cli.errors import UsageError
+
+    try:
+        from eleven_cli.mock.server import make_state, serve
+        from eleven_cli.mock.state import DEMO_KEY, parse_fault
+    except ImportError as exc:
+        raise UsageError(f"the mock server needs extra packages ({exc.name})",
+                         hint="pip install 'eleven-cli[mock]'") from None
+    try:
+        faults = [parse_fault(f) for f in fault or []]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        state = make_state(list(key or []), accounts, ttfb, rtf, faults)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"cannot read accounts file {accounts}: {exc}") from None
+    if bool(tls_cert) != bool(tls_key):
+        raise UsageError("--tls-cert and --tls-key go together")
+
+    def announce(url: str) -> None:
+        print(f"eleven mock: listening on {url}", file=sys.stderr, flush=True)
+        if DEMO_KEY in state.accounts:
+            print(f"eleven mock: demo API key: {DEMO_KEY}", file=sys.stderr, flush=True)
+        else:
+            print(f"eleven mock: {len(state.accounts)} account(s) configured", file=sys.stderr, flush=True)
+        print(f"eleven mock: try: ELEVENLABS_BASE_URL={url} eleven models", file=sys.stderr, flush=True)
+
+    try:
+        serve(state, host, port, announce, str(tls_cert) if tls_cert else None, str(tls_key) if tls_key else None)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind
+        if exc.code:
+            raise UsageError(f"cannot listen on {host}:{port} (is the port in use?)") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("mock")(mock)

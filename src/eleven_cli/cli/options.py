@@ -1,0 +1,135 @@
+"""Options shared by the synthesis commands, and turning them into a validated request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from eleven_cli.api.types import SynthesisRequest
+from eleven_cli.cli.context import Globals
+from eleven_cli.errors import UsageError
+
+DEFAULT_MODEL = "eleven_multilingual_v2"
+DEFAULT_VOICE = "JBFqnCBsd6RMkjVDRZzb"  # George, the docs' default; change with `eleven config set voice`
+
+
+class Normalize(str, Enum):
+    auto = "auto"
+    on = "on"
+    off = "off"
+
+
+TextArg = Annotated[list[str] | None, typer.Argument(help="Text to speak; `-` or nothing (with a pipe) reads "
+                                                     "standard input.", show_default=False)]
+FileOpt = Annotated[str | None, typer.Option("--file", "-f", help="Read the text from a file (`-` = stdin).",
+                                             show_default=False)]
+OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help="Write audio to FILE (atomically); `-` "
+                                               "writes raw audio to stdout.", show_default=False)]
+VoiceOpt = Annotated[str | None, typer.Option("--voice", "-v", help="Voice id or name (case-insensitive) "
+                                              "[default: profile voice, else George].", show_default=False)]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Model id [default: profile model, else "
+                                              "eleven_multilingual_v2].", show_default=False)]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="Output format, e.g. mp3_44100_128, pcm_24000, "
+                                               "wav_44100, ulaw_8000, opus_48000_64 [default: from the -o "
+                                               "extension, else profile, else mp3_44100_128].",
+                                               show_default=False)]
+StabilityOpt = Annotated[float | None, typer.Option("--stability", min=0.0, max=1.0, help="Voice stability "
+                                                    "0..1.", show_default=False)]
+SimilarityOpt = Annotated[float | None, typer.Option("--similarity", min=0.0, max=1.0, help="Similarity "
+                                                     "boost 0..1.", show_default=False)]
+StyleOpt = Annotated[float | None, typer.Option("--style", min=0.0, max=1.0, help="Style exaggeration 0..1.",
+                                                show_default=False)]
+BoostOpt = Annotated[bool | None, typer.Option("--speaker-boost/--no-speaker-boost", help="Speaker boost.",
+                                               show_default=False)]
+SpeedOpt = Annotated[float | None, typer.Option("--speed", min=0.7, max=1.2, help="Speaking speed 0.7..1.2.",
+                                                show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=4294967295, help="Seed for best-effort "
+                                             "determinism, 0..4294967295.", show_default=False)]
+LanguageOpt = Annotated[str | None, typer.Option("--language", help="ISO 639-1 language code to enforce.",
+                                                 show_default=False)]
+NormalizeOpt = Annotated[Normalize | None, typer.Option("--normalize", help="Text normalisation: auto, on or "
+                                                        "off.", show_default=False)]
+LatencyOpt = Annotated[int | None, typer.Option("--latency", min=0, max=4, help="optimize_streaming_latency "
+                                                "0..4.", show_default=False)]
+NoLoggingOpt = Annotated[bool, typer.Option("--no-logging", help="Zero-retention mode (enable_logging=false; "
+                                            "enterprise).")]
+DictOpt = Annotated[list[str] | None, typer.Option("--dict", help="Pronunciation dictionary ID[:VERSION]; up "
+                                                   "to 3.", show_default=False)]
+PrevTextOpt = Annotated[str | None, typer.Option("--previous-text", help="Text that came before, for "
+                                                 "continuity.", show_default=False)]
+NextTextOpt = Annotated[str | None, typer.Option("--next-text", help="Text that comes after, for continuity.",
+                                                 show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the cost summary as JSON (stdout, or stderr when "
+                                       "audio goes to stdout).")]
+PlayOpt = Annotated[bool | None, typer.Option("--play/--no-play", help="Play the audio [default: play when "
+                                              "there is no -o and stdout is a terminal].", show_default=False)]
+DeviceOpt = Annotated[str | None, typer.Option("--device", help="Output device name or index (see `eleven "
+                                               "devices`).", show_default=False)]
+
+
+@dataclass
+class SynthOptions:
+    """The shared synthesis options as the user gave them (None = not given)."""
+
+    voice: str | None = None
+    model: str | None = None
+    format: str | None = None
+    stability: float | None = None
+    similarity: float | None = None
+    style: float | None = None
+    speaker_boost: bool | None = None
+    speed: float | None = None
+    seed: int | None = None
+    language: str | None = None
+    normalize: Normalize | None = None
+    latency: int | None = None
+    no_logging: bool = False
+    dicts: list[str] | None = None
+    previous_text: str | None = None
+    next_text: str | None = None
+
+    def parse_dicts(self) -> list[tuple[str, str | None]]:
+        out: list[tuple[str, str | None]] = []
+        for item in self.dicts or []:
+            ident, _, version = item.partition(":")
+            if not ident.strip():
+                raise UsageError(f"bad --dict {item!r}: use ID or ID:VERSION")
+            out.append((ident.strip(), version.strip() or None))
+        if len(out) > 3:
+            raise UsageError(f"{len(out)} pronunciation dictionaries given; the API takes at most 3")
+        return out
+
+    def request(self, g: Globals, text: str) -> SynthesisRequest:
+        """A validated request body, with profile defaults filling what the flags left out."""
+        settings: dict[str, Any] = {}
+        pairs = (("stability", "stability", self.stability), ("similarity_boost", "similarity", self.similarity),
+                 ("style", "style", self.style), ("use_speaker_boost", "speaker_boost", self.speaker_boost),
+                 ("speed", "speed", self.speed))
+        for api_name, cfg_name, value in pairs:
+            value = value if value is not None else g.setting(cfg_name)
+            if value is not None:
+                settings[api_name] = value
+        normalize = self.normalize.value if self.normalize else g.setting("normalize")
+        latency = self.latency if self.latency is not None else g.setting("latency")
+        return SynthesisRequest(
+            text=text,
+            model_id=self.model_id(g),
+            voice_settings=settings,
+            language_code=self.language or g.setting("language"),
+            seed=self.seed,
+            previous_text=self.previous_text,
+            next_text=self.next_text,
+            dictionaries=self.parse_dicts(),
+            apply_text_normalization=normalize,
+            enable_logging=not self.no_logging,
+            optimize_streaming_latency=latency,
+        )
+
+    def model_id(self, g: Globals) -> str:
+        return self.model or g.setting("model") or DEFAULT_MODEL
+
+    def voice_name(self, g: Globals) -> str:
+        return self.voice or g.setting("voice") or DEFAULT_VOICE

@@ -1,0 +1,72 @@
+"""The exception tree; each class carries the process exit code of cli.md.
+
+    ElevenError (1)
+    ├── UsageError (2)            bad flags, bad text, bad config
+    ├── AuthError (3)             401/403, missing key
+    ├── RejectedError (4)         other 4xx, quota exceeded
+    ├── UnavailableError (5)      429/5xx after retries
+    ├── NetworkError (6)          DNS, refused, timeouts, dropped connections
+    └── AudioDeviceError (7)      no output device, PortAudio failures
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    AUTH = 3
+    REJECTED = 4
+    UNAVAILABLE = 5
+    NETWORK = 6
+    AUDIO = 7
+    INTERRUPTED = 130
+
+
+class ElevenError(Exception):
+    """Base class: an expected failure with a one-line message and an exit code."""
+
+    exit_code = ExitCode.FAILURE
+
+    def __init__(self, message: str, *, hint: str | None = None, request_id: str | None = None,
+                 status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.request_id = request_id
+        self.status = status
+        self.code = code
+
+    def line(self) -> str:
+        """The single stderr line for this error."""
+        text = self.message.rstrip(".") + "."
+        if self.hint:
+            text += " " + self.hint.rstrip(".") + "."
+        return text
+
+
+class UsageError(ElevenError):
+    exit_code = ExitCode.USAGE
+
+
+class AuthError(ElevenError):
+    exit_code = ExitCode.AUTH
+
+
+class RejectedError(ElevenError):
+    exit_code = ExitCode.REJECTED
+
+
+class UnavailableError(ElevenError):
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class NetworkError(ElevenError):
+    exit_code = ExitCode.NETWORK
+
+
+class AudioDeviceError(ElevenError):
+    exit_code = ExitCode.AUDIO

@@ -1,0 +1,161 @@
+"""Long text: split below the model's limit, synthesise piece by piece with continuity hints,
+keep finished pieces in a cache (so a rerun spends nothing twice), stitch, offset alignments."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eleven_cli.alignment import to_alignment
+from eleven_cli.api.http import Client
+from eleven_cli.api.types import Alignment, Meta, SynthesisRequest
+from eleven_cli.audio.duration import duration
+from eleven_cli.audio.stitch import stitch
+from eleven_cli.formats import Format
+from eleven_cli.text import split_text
+
+
+@dataclass
+class Result:
+    """A finished synthesis, possibly of several requests."""
+
+    audio: bytes
+    fmt: Format
+    metas: list[Meta] = field(default_factory=list)
+    alignment: Alignment | None = None
+    normalized: Alignment | None = None
+    cached_pieces: int = 0
+    cache: PieceCache | None = None
+    cache_keys: list[str] = field(default_factory=list)
+
+    def forget_cache(self) -> None:
+        """Drop the cached pieces once the output is safely written."""
+        if self.cache is not None:
+            self.cache.drop(self.cache_keys)
+
+    @property
+    def characters(self) -> int:
+        return sum(m.characters or 0 for m in self.metas)
+
+    @property
+    def request_ids(self) -> list[str]:
+        return [m.request_id for m in self.metas if m.request_id]
+
+    @property
+    def duration(self) -> float:
+        return duration(self.audio, self.fmt)
+
+    @property
+    def ttfb(self) -> float | None:
+        return self.metas[0].ttfb if self.metas else None
+
+
+class PieceCache:
+    """Finished pieces on disk, keyed by everything that shapes their audio."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def key(self, base_url: str, voice_id: str, req: SynthesisRequest, fmt: Format, timestamps: bool) -> str:
+        body = req.body()
+        body.pop("previous_request_ids", None)  # these change per run; the text context does not
+        blob = json.dumps([base_url, voice_id, body, req.query(fmt.name), timestamps], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def get(self, key: str) -> tuple[bytes, dict] | None:
+        if self.folder is None:
+            return None
+        try:
+            audio = (self.folder / f"{key}.audio").read_bytes()
+            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return audio, meta
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, audio: bytes, meta: dict) -> None:
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for suffix, data in ((".json", json.dumps(meta).encode()), (".audio", audio)):
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".piece.")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self.folder / f"{key}{suffix}")
+
+    def drop(self, keys: list[str]) -> None:
+        if self.folder is None:
+            return
+        for key in keys:
+            for suffix in (".audio", ".json"):
+                with contextlib.suppress(OSError):
+                    (self.folder / f"{key}{suffix}").unlink()
+
+
+def synthesize(client: Client, voice_id: str, req: SynthesisRequest, fmt: Format, limit: int, *,
+               timestamps: bool = False, cache: PieceCache | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Result:
+    """Speak `req.text`, split into requests of at most `limit` characters when it is longer."""
+    pieces = [p for p in split_text(req.text, limit) if p.strip()] if len(req.text) > limit else [req.text]
+    cache = cache if (cache is not None and len(pieces) > 1) else PieceCache(None)
+    result = Result(b"", fmt)
+    parts: list[bytes] = []
+    keys: list[str] = []
+    offset = 0.0
+    previous_ids: list[str] = list(req.previous_request_ids)
+    if timestamps:
+        result.alignment, result.normalized = Alignment(), Alignment()
+    for i, piece in enumerate(pieces):
+        if progress:
+            progress(i, len(pieces))
+        sub = dataclasses.replace(req, text=piece)
+        if len(pieces) > 1:
+            sub.previous_text = (pieces[i - 1][-300:] if i else req.previous_text) or None
+            sub.next_text = (pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text) or None
+            sub.previous_request_ids = previous_ids[-3:]
+        key = cache.key(client.base_url, voice_id, sub, fmt, timestamps)
+        keys.append(key)
+        hit = cache.get(key)
+        if hit is not None:
+            audio, info = hit
+            meta = Meta(request_id=info.get("request_id"), characters=0)
+            align, norm = to_alignment(info.get("alignment")), to_alignment(info.get("normalized"))
+            result.cached_pieces += 1
+        elif timestamps:
+            chunk, meta = client.with_timestamps(voice_id, sub, fmt.name)
+            audio, align, norm = chunk.audio, chunk.alignment, chunk.normalized
+        else:
+            audio, meta = client.convert(voice_id, sub, fmt.name)
+            align = norm = None
+        if hit is None:
+            cache.put(key, audio, {"request_id": meta.request_id, "characters": meta.characters,
+                                   "alignment": _plain(align), "normalized": _plain(norm)})
+        result.metas.append(meta)
+        if meta.request_id:
+            previous_ids.append(meta.request_id)
+        parts.append(audio)
+        if timestamps and result.alignment is not None and result.normalized is not None:
+            if align:
+                result.alignment.extend(align, offset)
+            if norm:
+                result.normalized.extend(norm, offset)
+        offset += duration(audio, fmt)
+    result.audio = stitch(parts, fmt)
+    if progress:
+        progress(len(pieces), len(pieces))
+    result.cache, result.cache_keys = cache, keys
+    return result
+
+
+def _plain(a: Alignment | None) -> dict | None:
+    if a is None:
+        return None
+    return {"characters": a.characters, "character_start_times_seconds": a.starts,
+            "character_end_times_seconds": a.ends}

@@ -1,0 +1,1 @@
+"""`eleven mock`: a local, strict, speaking ElevenLabs API (Starlette on uvicorn)."""

@@ -1,0 +1,155 @@
+"""Incremental encoders for every output format: feed 22,050 Hz s16 samples, get container bytes.
+
+Resampling goes through PyAV's libswresample; MP3 through LAME (lameenc); Opus through libopus in
+an Ogg container (PyAV); G.711 through our own tables. Each encoder is stateful, so a stream (HTTP
+or WebSocket) is one continuous, valid file however it is cut into chunks.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from eleven_cli.audio import g711
+from eleven_cli.audio.containers import wav_header
+from eleven_cli.formats import Format
+from eleven_cli.mock.engine import RATE
+
+
+class _Resampler:
+    def __init__(self, rate: int) -> None:
+        import av
+
+        self.rate = rate
+        self._av = av
+        self._rs = None if rate == RATE else av.AudioResampler(format="s16", layout="mono", rate=rate)
+        self._pts = 0
+
+    def _frames_bytes(self, frames: list[Any]) -> bytes:
+        out = bytearray()
+        for f in frames:
+            out += bytes(f.planes[0])[: f.samples * 2]
+        return bytes(out)
+
+    def feed(self, pcm: bytes) -> bytes:
+        if self._rs is None or not pcm:
+            return pcm if self._rs is None else b""
+        n = len(pcm) // 2
+        frame = self._av.AudioFrame(format="s16", layout="mono", samples=n)
+        frame.planes[0].update(pcm)
+        frame.sample_rate = RATE
+        frame.pts = self._pts
+        self._pts += n
+        return self._frames_bytes(self._rs.resample(frame))
+
+    def flush(self) -> bytes:
+        if self._rs is None:
+            return b""
+        return self._frames_bytes(self._rs.resample(None))
+
+
+class Encoder:
+    """Turns 22,050 Hz s16 mono into one format's bytes, chunk by chunk."""
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self._rs = _Resampler(fmt.rate)
+        self._header_sent = False
+        self._pcm_total = 0
+        self._lame: Any = None
+        self._ogg: _OggOpus | None = None
+        if fmt.codec == "mp3":
+            import lameenc
+
+            self._lame = lameenc.Encoder()
+            self._lame.set_bit_rate(fmt.bitrate)
+            self._lame.set_in_sample_rate(fmt.rate)
+            self._lame.set_out_sample_rate(fmt.rate)
+            self._lame.set_channels(1)
+            self._lame.set_quality(5)
+        elif fmt.codec == "opus":
+            self._ogg = _OggOpus(fmt.bitrate or 64)
+
+    def _encode_pcm(self, pcm: bytes) -> bytes:
+        codec = self.fmt.codec
+        if codec == "mp3":
+            return bytes(self._lame.encode(pcm)) if pcm else b""
+        if codec == "opus":
+            assert self._ogg is not None
+            return self._ogg.feed(pcm)
+        if codec in ("ulaw", "alaw"):
+            return g711.encode(pcm, codec)
+        return pcm
+
+    def feed(self, samples: bytes) -> bytes:
+        """Encode more input samples (s16le at 22,050 Hz); returns whatever bytes are ready."""
+        return self._encode_pcm(self._rs.feed(samples))
+
+    def flush(self) -> bytes:
+        """Finish the stream: pending samples, encoder tail, container trailer."""
+        out = self._encode_pcm(self._rs.flush())
+        if self.fmt.codec == "mp3":
+            out += bytes(self._lame.flush())
+        elif self.fmt.codec == "opus":
+            assert self._ogg is not None
+            out += self._ogg.close()
+        return out
+
+
+def encode_all(samples: bytes, fmt: Format) -> bytes:
+    """A whole file in one go; WAV gets its RIFF header with the final sizes."""
+    enc = Encoder(fmt)
+    body = enc.feed(samples) + enc.flush()
+    if fmt.codec == "wav":
+        return wav_header(fmt.rate, len(body)) + body
+    return body
+
+
+class _Sink(io.RawIOBase):
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.buf += bytes(b)
+        return len(b)
+
+    def take(self) -> bytes:
+        out = bytes(self.buf)
+        self.buf.clear()
+        return out
+
+
+class _OggOpus:
+    """libopus at 48 kHz in an Ogg container, written as packets are produced."""
+
+    def __init__(self, kbps: int) -> None:
+        import av
+
+        self._av = av
+        self._sink = _Sink()
+        self._box = av.open(self._sink, mode="w", format="ogg")
+        self._stream = self._box.add_stream("libopus", rate=48000)
+        self._stream.bit_rate = kbps * 1000
+        self._stream.layout = "mono"
+        self._pts = 0
+
+    def feed(self, pcm: bytes) -> bytes:
+        if pcm:
+            n = len(pcm) // 2
+            frame = self._av.AudioFrame(format="s16", layout="mono", samples=n)
+            frame.planes[0].update(pcm[: n * 2])
+            frame.sample_rate = 48000
+            frame.pts = self._pts
+            self._pts += n
+            for packet in self._stream.encode(frame):
+                self._box.mux(packet)
+        return self._sink.take()
+
+    def close(self) -> bytes:
+        for packet in self._stream.encode(None):
+            self._box.mux(packet)
+        self._box.close()
+        return self._sink.take()

@@ -1,0 +1,140 @@
+"""From a validated TTS request to paced, encoded audio and alignment chunks."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from eleven_cli.formats import Format
+from eleven_cli.mock.encode import Encoder
+from eleven_cli.mock.engine import RATE, Speech, Voicing, synthesize
+
+SEGMENT_SECONDS = 0.25
+
+
+@dataclass
+class Job:
+    text: str
+    voicing: Voicing
+    speed: float
+    fmt: Format
+
+
+def voicing_for(voice: dict[str, Any], body: dict[str, Any], model: dict[str, Any]) -> Voicing:
+    """The espeak voicing of a voice, shaped by the request's settings and language."""
+    base: Voicing = voice["_voicing"]
+    settings = body.get("voice_settings") or {}
+    stability = settings.get("stability")
+    rng = base.range if stability is None else int(max(0, min(100, base.range * (1.5 - stability))))
+    name = base.espeak
+    lang = body.get("language_code")
+    if lang and lang != "en":
+        variant = name.split("+", 1)[1] if "+" in name else ""
+        name = lang + ("+" + variant if variant else "")
+    return Voicing(name, base.pitch, rng, base.wpm)
+
+
+def alignment(text: str, starts: list[float], ends: list[float], lo: int = 0,
+              hi: int | None = None) -> dict[str, Any]:
+    """The HTTP alignment object for characters lo..hi (seconds, 3 decimals)."""
+    hi = len(text) if hi is None else hi
+    return {
+        "characters": list(text[lo:hi]),
+        "character_start_times_seconds": [round(t, 3) for t in starts[lo:hi]],
+        "character_end_times_seconds": [round(t, 3) for t in ends[lo:hi]],
+    }
+
+
+def normalize(text: str, starts: list[float], ends: list[float]) -> tuple[str, list[float], list[float]]:
+    """The mock's text normalisation: runs of whitespace become one space, timed as the run."""
+    out: list[str] = []
+    s2: list[float] = []
+    e2: list[float] = []
+    for ch, s, e in zip(text, starts, ends, strict=True):
+        if ch.isspace():
+            if out and out[-1] == " ":
+                e2[-1] = e
+                continue
+            ch = " "
+        out.append(ch)
+        s2.append(s)
+        e2.append(e)
+    return "".join(out), s2, e2
+
+
+def speak(job: Job) -> Speech:
+    return synthesize(job.text, job.voicing, job.speed)
+
+
+def segments(speech: Speech) -> Iterator[tuple[float, float, bytes]]:
+    """(start s, end s, s16 bytes) pieces of SEGMENT_SECONDS each."""
+    raw = speech.samples.tobytes()
+    step = int(SEGMENT_SECONDS * RATE) * 2
+    for i in range(0, len(raw), step):
+        yield i / 2 / RATE, min(len(raw), i + step) / 2 / RATE, raw[i : i + step]
+
+
+async def pace(t0: float, ttfb: float, rtf: float, audio_time: float) -> None:
+    """Sleep until the moment the service would have generated audio up to `audio_time`."""
+    delay = t0 + ttfb + rtf * audio_time - time.monotonic()
+    if delay > 0:
+        await anyio.sleep(delay)
+
+
+async def audio_stream(job: Job, speech: Speech, ttfb: float, rtf: float, t0: float,
+                       whole: bool) -> AsyncIterator[bytes]:
+    """Encoded audio bytes, paced; `whole` sends the file in one piece after generating it all."""
+    from eleven_cli.audio.containers import wav_header
+
+    enc = Encoder(job.fmt)
+    if whole:
+        await pace(t0, ttfb, rtf, speech.duration)
+        body = enc.feed(speech.samples.tobytes()) + enc.flush()
+        if job.fmt.codec == "wav":
+            body = wav_header(job.fmt.rate, len(body)) + body
+        yield body
+        return
+    for start, end, pcm in segments(speech):
+        await pace(t0, ttfb, rtf, end)
+        out = enc.feed(pcm)
+        if out:
+            yield out
+    tail = enc.flush()
+    if tail:
+        yield tail
+
+
+async def timestamp_stream(job: Job, speech: Speech, ttfb: float, rtf: float,
+                           t0: float) -> AsyncIterator[dict[str, Any]]:
+    """NDJSON chunks: audio for each piece with the characters that start within it."""
+    text = job.text
+    ntext, ns, ne = normalize(text, speech.starts, speech.ends)
+    enc = Encoder(job.fmt)
+    done = ndone = 0
+    pieces = list(segments(speech))
+    for idx, (_start, end, pcm) in enumerate(pieces):
+        await pace(t0, ttfb, rtf, end)
+        audio = enc.feed(pcm)
+        last = idx == len(pieces) - 1
+        if last:
+            audio += enc.flush()
+        if not audio:
+            continue
+        hi = len(text) if last else next((i for i in range(done, len(text)) if speech.starts[i] >= end),
+                                          len(text))
+        nhi = len(ntext) if last else next((i for i in range(ndone, len(ntext)) if ns[i] >= end), len(ntext))
+        yield {
+            "audio_base64": base64.b64encode(audio).decode(),
+            "alignment": alignment(text, speech.starts, speech.ends, done, hi) if hi > done else None,
+            "normalized_alignment": alignment(ntext, ns, ne, ndone, nhi) if nhi > ndone else None,
+        }
+        done, ndone = hi, nhi
+    if not pieces:
+        tail = enc.flush()
+        yield {"audio_base64": base64.b64encode(tail).decode(), "alignment": None,
+               "normalized_alignment": None}

@@ -1,0 +1,286 @@
+"""The stream-input WebSocket: buffer text against the chunk schedule, speak it, send it back."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import time
+from typing import Any
+
+import anyio
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from eleven_cli.formats import FORMATS
+from eleven_cli.mock import data
+from eleven_cli.mock.encode import Encoder
+from eleven_cli.mock.engine import Speech
+from eleven_cli.mock.faults import DroppedConnection
+from eleven_cli.mock.speech import Job, normalize, pace, segments, speak, voicing_for
+from eleven_cli.mock.state import Account, MockState
+
+DEFAULT_SCHEDULE = [120, 160, 250, 290]
+TRIGGER_MINIMUM = 50
+_SENTENCE_END = ".!?。！？"
+
+
+class Closed(Exception):
+    """The session ends with an error message and close code."""
+
+    def __init__(self, error: str, message: str, code: int = 1008) -> None:
+        super().__init__(message)
+        self.error = error
+        self.message = message
+        self.code = code
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "1", "yes")
+
+
+def _ms_alignment(text: str, starts: list[float], ends: list[float], offset: float) -> dict[str, Any]:
+    return {
+        "chars": list(text),
+        "charStartTimesMs": [max(0, round((s - offset) * 1000)) for s in starts],
+        "charDurationsMs": [max(0, round((e - s) * 1000)) for s, e in zip(starts, ends, strict=True)],
+    }
+
+
+class Session:
+    def __init__(self, state: MockState, ws: WebSocket, entry: dict[str, Any]) -> None:
+        self.state = state
+        self.ws = ws
+        self.entry = entry
+        q = ws.query_params
+        self.query = q
+        self.voice_id = ws.path_params["voice_id"]
+        self.buffer = ""
+        self.generations = 0
+        self.schedule = list(DEFAULT_SCHEDULE)
+        self.auto = _truthy(q.get("auto_mode"))
+        self.sync = _truthy(q.get("sync_alignment"))
+        self.account: Account | None = None
+        self.body: dict[str, Any] = {}
+        self.sent_bytes = 0
+        self.drop_after: int | None = None
+        self.encoder: Encoder | None = None
+        self.job: Job | None = None
+
+    def log(self, direction: str, message: Any) -> None:
+        self.entry.setdefault("messages", []).append(
+            {"dir": direction, "t": round(time.time(), 4), **self.state.redact(message)})
+
+    async def send(self, message: dict[str, Any]) -> None:
+        summary = {k: v for k, v in message.items() if k not in ("audio", "alignment", "normalizedAlignment")}
+        if message.get("audio"):
+            summary["audio_bytes"] = len(base64.b64decode(message["audio"]))
+            chars = (message.get("alignment") or {}).get("chars") or []
+            summary["text"] = "".join(chars)
+        self.log("out", summary)
+        await self.ws.send_text(json.dumps(message))
+
+    def setup(self, init: dict[str, Any]) -> None:
+        q = self.query
+        fmt_name = q.get("output_format", "mp3_44100_128")
+        if fmt_name not in FORMATS or not FORMATS[fmt_name].streamable:
+            raise Closed("invalid_output_format", f"Invalid output format {fmt_name!r}.")
+        voice = data.VOICE_BY_ID.get(self.voice_id)
+        if voice is None:
+            raise Closed("voice_not_found", f"A voice with the voice_id {self.voice_id} was not found.")
+        model_id = q.get("model_id") or "eleven_multilingual_v2"
+        model = data.MODEL_BY_ID.get(model_id)
+        if model is None or not model["can_do_text_to_speech"]:
+            raise Closed("model_not_found", f"A model with model ID {model_id} does not exist.")
+        try:
+            timeout = int(q.get("inactivity_timeout", "20"))
+        except ValueError:
+            timeout = -1
+        if not 1 <= timeout <= 180:
+            raise Closed("invalid_request", "inactivity_timeout must be an integer between 1 and 180.")
+        self.timeout = timeout
+        schedule = (init.get("generation_config") or {}).get("chunk_length_schedule")
+        if schedule is not None:
+            if not isinstance(schedule, list) or not schedule or not all(
+                isinstance(x, int | float) and 50 <= x <= 500 for x in schedule
+            ):
+                raise Closed("invalid_request", "chunk_length_schedule items must be numbers from 50 to 500.")
+            self.schedule = [int(x) for x in schedule]
+        settings = init.get("voice_settings") or {}
+        for name, lo, hi in (("stability", 0, 1), ("similarity_boost", 0, 1), ("style", 0, 1), ("speed", 0.7, 1.2)):
+            value = settings.get(name)
+            if value is not None and (not isinstance(value, int | float) or not lo <= value <= hi):
+                raise Closed("invalid_request", f"voice_settings.{name} must be between {lo} and {hi}.")
+        self.model = model
+        self.body = {"voice_settings": settings, "language_code": q.get("language_code")}
+        self.job = Job("", voicing_for(voice, self.body, model), float(settings.get("speed") or 1.0),
+                       FORMATS[fmt_name])
+        self.encoder = Encoder(FORMATS[fmt_name])
+
+    def authenticate(self, init: dict[str, Any]) -> Account:
+        q = self.query
+        headers = self.ws.headers
+        token = q.get("single_use_token")
+        bearer = q.get("authorization") or init.get("authorization") or headers.get("authorization")
+        if headers.get("xi-api-key"):
+            self.entry["key_in"] = "header"
+            account = self.state.account(headers["xi-api-key"])
+        elif init.get("xi-api-key"):
+            self.entry["key_in"] = "message"
+            account = self.state.account(str(init["xi-api-key"]))
+        elif token:
+            self.entry["key_in"] = "single_use_token"
+            account = self.state.redeem_token(token)
+        elif q.get("xi_api_key") or q.get("xi-api-key"):
+            self.entry["key_in"] = "url"
+            account = self.state.account(q.get("xi_api_key") or q.get("xi-api-key"))
+        elif bearer:
+            self.entry["key_in"] = "authorization"
+            account = self.state.redeem_token(bearer.removeprefix("Bearer ").strip())
+        else:
+            raise Closed("invalid_api_key", "No API key: send xi-api-key in a header or the first message.")
+        if account is None:
+            raise Closed("invalid_api_key", "Invalid API key or single-use token.")
+        return account
+
+    def next_cut(self, force: bool, trigger: bool) -> int:
+        """How much of the buffer to speak now (0 = keep buffering)."""
+        text = self.buffer
+        if not text.strip():
+            return 0
+        if force:
+            return len(text)
+        threshold = self.schedule[min(self.generations, len(self.schedule) - 1)]
+        if len(text) >= threshold or (trigger and len(text) >= TRIGGER_MINIMUM):
+            cut = max(text.rfind(" "), text.rfind("\n")) + 1
+            return cut or len(text)
+        if self.auto:
+            for i in range(len(text) - 1, -1, -1):
+                if text[i] in _SENTENCE_END and (i + 1 == len(text) or text[i + 1].isspace()):
+                    return i + 1
+        return 0
+
+    async def generate(self, text: str) -> None:
+        assert self.account is not None and self.job is not None and self.encoder is not None
+        cost = math.ceil(len(text) * self.model["token_cost_factor"])
+        if not self.state.charge(self.account, cost):
+            raise Closed("quota_exceeded", "This request exceeds your remaining quota.")
+        self.generations += 1
+        t0 = time.monotonic()
+        job = Job(text, self.job.voicing, self.job.speed, self.job.fmt)
+        speech: Speech = await anyio.to_thread.run_sync(speak, job)
+        ntext, ns, ne = normalize(text, speech.starts, speech.ends)
+        pieces = list(segments(speech))
+        done = ndone = 0
+        first = True
+        pending_audio = b""
+        chunk_start = 0.0
+        for idx, (start, end, pcm) in enumerate(pieces):
+            await pace(t0, self.state.ttfb, self.state.rtf, end)
+            if not pending_audio:
+                chunk_start = start
+            pending_audio += self.encoder.feed(pcm)
+            last = idx == len(pieces) - 1
+            if not pending_audio and not last:
+                continue
+            if self.sync:
+                hi = len(text) if last else next((i for i in range(done, len(text)) if speech.starts[i] >= end),
+                                                  len(text))
+                nhi = len(ntext) if last else next((i for i in range(ndone, len(ntext)) if ns[i] >= end),
+                                                   len(ntext))
+            else:
+                hi, nhi = (len(text), len(ntext)) if first else (done, ndone)
+            message: dict[str, Any] = {"audio": base64.b64encode(pending_audio).decode(), "isFinal": None}
+            offset = chunk_start if self.sync else 0.0
+            message["alignment"] = (_ms_alignment(text[done:hi], speech.starts[done:hi], speech.ends[done:hi],
+                                                  offset) if hi > done else None)
+            message["normalizedAlignment"] = (_ms_alignment(ntext[ndone:nhi], ns[ndone:nhi], ne[ndone:nhi],
+                                                            offset) if nhi > ndone else None)
+            done, ndone, first = hi, nhi, False
+            await self.send_audio(message, len(pending_audio))
+            pending_audio = b""
+
+    async def send_audio(self, message: dict[str, Any], size: int) -> None:
+        if self.drop_after is not None and self.sent_bytes + size > self.drop_after:
+            raise DroppedConnection("mock dropped the WebSocket")
+        self.sent_bytes += size
+        await self.send(message)
+
+    async def speak_buffer(self, force: bool = False, trigger: bool = False) -> None:
+        while True:
+            cut = self.next_cut(force, trigger)
+            if not cut:
+                return
+            text, self.buffer = self.buffer[:cut], self.buffer[cut:]
+            await self.generate(text)
+            if force:
+                return
+
+    async def run(self) -> None:
+        first = await self.receive(20.0)
+        if not isinstance(first, dict) or first.get("text") != " ":
+            raise Closed("invalid_request", 'The first message must initialise the stream with "text": " ".')
+        self.account = self.authenticate(first)
+        self.setup(first)
+        if not self.state.acquire(self.account):
+            raise Closed("too_many_concurrent_requests", "Too many concurrent requests for this key.")
+        try:
+            fault = self.state.take_fault(self.ws.url.path, ("drop",))
+            if fault is not None:
+                self.drop_after = fault.arg
+                self.entry["fault"] = f"drop@{fault.arg}"
+            while True:
+                msg = await self.receive(self.timeout)
+                text = msg.get("text")
+                if not isinstance(text, str):
+                    raise Closed("invalid_request", 'Each message needs a "text" string.')
+                if text == "":
+                    await self.speak_buffer(force=True)
+                    await self.send({"isFinal": True})
+                    await self.ws.close(1000)
+                    return
+                self.buffer += text
+                await self.speak_buffer(force=bool(msg.get("flush")),
+                                        trigger=bool(msg.get("try_trigger_generation")))
+        finally:
+            self.state.release(self.account)
+
+    async def receive(self, timeout: float) -> dict[str, Any]:
+        with anyio.move_on_after(timeout) as scope:
+            raw = await self.ws.receive_text()
+        if scope.cancelled_caught:
+            raise Closed("input_timeout_exceeded",
+                         f"Have not received new text for {timeout:g} seconds; closing the connection. "
+                         'Send {"text": " "} to keep the connection alive.')
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            raise Closed("invalid_request", "Messages must be JSON objects.") from None
+        if not isinstance(message, dict):
+            raise Closed("invalid_request", "Messages must be JSON objects.")
+        self.log("in", message)
+        return message
+
+
+async def stream_input(state: MockState, ws: WebSocket) -> None:
+    """Serve one stream-input WebSocket connection."""
+    headers = {k: v for k, v in ws.headers.items()}
+    entry = state.record({"kind": "ws", "method": "WS", "path": ws.url.path, "query": dict(ws.query_params),
+                          "headers": headers, "status": None, "key_in": None, "messages": []})
+    await ws.accept()
+    session = Session(state, ws, entry)
+    try:
+        await session.run()
+        entry["status"] = 1000
+    except Closed as exc:
+        entry["status"] = exc.code
+        entry["error"] = exc.error
+        try:
+            await session.send({"message": exc.message, "error": exc.error, "code": exc.code})
+            await ws.close(exc.code, reason=exc.error)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+    except WebSocketDisconnect:
+        entry["status"] = "client closed"
+    except DroppedConnection:
+        entry["status"] = "dropped"
+        raise

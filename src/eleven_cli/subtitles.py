@@ -1,0 +1,279 @@
+"""Alignment -> words -> cues -> SRT / WebVTT / JSON. Pure functions: no I/O.
+
+Words are Unicode-aware: punctuation stays with its word, CJK text (no spaces) splits per
+character cluster, combining marks and emoji sequences are never cut.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from eleven_cli.api.types import Alignment
+
+MIN_CUE = 0.5
+_SENTENCE_END = set(".!?…。！？")
+_CLAUSE_END = set(",;:—–、，；：")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    space_before: bool
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    lines: tuple[str, ...]
+    first_word: int  # index of its first word
+    words: int  # how many words
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x3040 <= cp <= 0x30FF or 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF
+            or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF or 0x3000 <= cp <= 0x303F
+            or 0xFF00 <= cp <= 0xFFEF or 0x31F0 <= cp <= 0x31FF or 0x3100 <= cp <= 0x312F)
+
+
+def _extends(prev: str, ch: str) -> bool:
+    """Whether `ch` continues the grapheme cluster that ends with `prev`."""
+    cp = ord(ch)
+    if unicodedata.category(ch).startswith("M") or ch == "\u200d" or 0xFE00 <= cp <= 0xFE0F:
+        return True
+    if 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F:
+        return True
+    if prev and prev[-1] == "\u200d":
+        return True
+    ri = 0x1F1E6 <= cp <= 0x1F1FF
+    if ri and prev:
+        run = 0
+        for c in reversed(prev):
+            if 0x1F1E6 <= ord(c) <= 0x1F1FF:
+                run += 1
+            else:
+                break
+        return run % 2 == 1
+    return False
+
+
+def _clusters(chars: list[str], starts: list[float], ends: list[float]) -> list[tuple[str, float, float]]:
+    out: list[tuple[str, float, float]] = []
+    for ch, s, e in zip(chars, starts, ends, strict=False):
+        if not ch:
+            continue
+        if out and _extends(out[-1][0], ch[0]):
+            text, s0, e0 = out[-1]
+            out[-1] = (text + ch, s0, max(e0, e))
+        else:
+            out.append((ch, s, e))
+    return out
+
+
+def _punct(cluster: str) -> str | None:
+    cat = unicodedata.category(cluster[0])
+    if cat in ("Ps", "Pi"):
+        return "open"
+    if cat.startswith("P"):
+        return "close"
+    return None
+
+
+def words_from(alignment: Alignment) -> list[Word]:
+    """Characters with times -> words with times (start of first cluster, end of last)."""
+    words: list[Word] = []
+    cur: list[tuple[str, float, float]] = []
+    space = False
+    pending_space = False
+
+    def flush() -> None:
+        nonlocal cur, space
+        if cur:
+            words.append(Word("".join(c[0] for c in cur), cur[0][1], max(c[2] for c in cur), space))
+            cur = []
+
+    for cluster in _clusters(alignment.characters, alignment.starts, alignment.ends):
+        text = cluster[0]
+        if text.isspace():
+            flush()
+            pending_space = True
+            continue
+        kind = _punct(text)
+        if _is_cjk(text[0]) and kind is None:
+            # A CJK character is a word of its own; an opening bracket just before it stays with it.
+            if cur and not all(_punct(c[0]) == "open" for c in cur):
+                flush()
+            if not cur:
+                space = pending_space
+            cur.append(cluster)
+        elif kind == "close" and not cur and words and not pending_space:
+            last = words[-1]
+            words[-1] = Word(last.text + text, last.start, max(last.end, cluster[2]), last.space_before)
+        else:
+            if cur and _is_cjk(cur[-1][0][0]) and _punct(cur[-1][0]) is None and kind != "close":
+                flush()
+            if not cur:
+                space = pending_space
+            cur.append(cluster)
+        pending_space = False
+    flush()
+    # Times that run backwards (a lossy source) are made monotonic.
+    out: list[Word] = []
+    floor = 0.0
+    for w in words:
+        start = max(w.start, floor)
+        end = max(w.end, start)
+        out.append(Word(w.text, start, end, w.space_before))
+        floor = start
+    return out
+
+
+def _wrap(words: list[Word], max_chars: int) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for w in words:
+        piece = w.text
+        joined = (line + (" " if w.space_before else "") + piece) if line else piece
+        if line and len(joined) > max_chars:
+            lines.append(line)
+            line = piece
+        else:
+            line = joined
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _split_long(words: list[Word], max_chars: int) -> list[Word]:
+    """Words longer than a line (Thai runs, URLs) are cut into cluster-safe line-sized pieces."""
+    out: list[Word] = []
+    for w in words:
+        if len(w.text) <= max_chars:
+            out.append(w)
+            continue
+        clusters = _clusters(list(w.text), [0.0] * len(w.text), [0.0] * len(w.text))
+        pieces, cur = [], ""
+        for c, _, _ in clusters:
+            if cur and len(cur) + len(c) > max_chars:
+                pieces.append(cur)
+                cur = ""
+            cur += c
+        pieces.append(cur)
+        span = (w.end - w.start) / len(pieces)
+        for i, p in enumerate(pieces):
+            out.append(Word(p, w.start + span * i, w.start + span * (i + 1), w.space_before if i == 0 else False))
+    return out
+
+
+def build_cues(words: list[Word], max_chars: int = 42, max_lines: int = 2, max_duration: float = 7.0,
+               words_per_cue: int | None = None) -> list[Cue]:
+    """Group words into readable cues: in order, not overlapping, every word once, each >= 0.5 s."""
+    if max_chars < 1 or max_lines < 1 or max_duration <= 0:
+        raise ValueError("max_chars, max_lines and max_duration must be positive")
+    words = _split_long(words, max_chars)
+    groups: list[list[int]] = []
+    cur: list[int] = []
+    capacity = max_chars * max_lines
+
+    def too_big(idx: list[int]) -> bool:
+        ws = [words[i] for i in idx]
+        if words_per_cue and len(idx) > words_per_cue:
+            return True
+        if len(_wrap(ws, max_chars)) > max_lines:
+            return True
+        return ws[-1].end - ws[0].start > max_duration
+
+    for i, w in enumerate(words):
+        if cur and too_big(cur + [i]):
+            # Prefer to end the cue at clause punctuation in its second half.
+            cut = None
+            for j in range(len(cur) - 1, len(cur) // 2 - 1, -1):
+                if words[cur[j]].text[-1] in _SENTENCE_END | _CLAUSE_END:
+                    cut = j
+                    break
+            if cut is not None and cut < len(cur) - 1:
+                groups.append(cur[: cut + 1])
+                cur = cur[cut + 1 :]
+                if too_big(cur + [i]):
+                    groups.append(cur)
+                    cur = []
+            else:
+                groups.append(cur)
+                cur = []
+        cur.append(i)
+        size = sum(len(words[k].text) + 1 for k in cur)
+        if w.text[-1] in _SENTENCE_END and size >= capacity / 3:
+            groups.append(cur)
+            cur = []
+    if cur:
+        groups.append(cur)
+    # Timing: each cue lasts at least MIN_CUE without reaching into the next; else merge with it.
+    while True:
+        merged = False
+        for k in range(len(groups) - 1):
+            start = words[groups[k][0]].start
+            nxt = words[groups[k + 1][0]].start
+            if nxt - start < MIN_CUE:
+                groups[k] = groups[k] + groups.pop(k + 1)
+                merged = True
+                break
+        if not merged:
+            break
+    cues: list[Cue] = []
+    for k, g in enumerate(groups):
+        ws = [words[i] for i in g]
+        start = ws[0].start
+        end = max(ws[-1].end, start + MIN_CUE)
+        if k + 1 < len(groups):
+            end = min(end, words[groups[k + 1][0]].start)
+        cues.append(Cue(start, end, tuple(_wrap(ws, max_chars)), g[0], len(g)))
+    return cues
+
+
+def _stamp(seconds: float, sep: str) -> str:
+    ms = max(0, round(seconds * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _clean(line: str) -> str:
+    return line.replace("-->", "→")
+
+
+def to_srt(cues: list[Cue]) -> str:
+    """SubRip: numbered blocks, HH:MM:SS,mmm --> HH:MM:SS,mmm, text, blank line."""
+    blocks = []
+    for n, c in enumerate(cues, 1):
+        blocks.append(f"{n}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n"
+                      + "\n".join(_clean(x) for x in c.lines) + "\n")
+    return "\n".join(blocks)
+
+
+def to_vtt(cues: list[Cue]) -> str:
+    """WebVTT: the WEBVTT header, then HH:MM:SS.mmm --> HH:MM:SS.mmm cues."""
+    out = ["WEBVTT", ""]
+    for c in cues:
+        text = "\n".join(_clean(x).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                         for x in c.lines)
+        out += [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}", text, ""]
+    return "\n".join(out)
+
+
+def to_json(alignment: Alignment, words: list[Word]) -> dict:
+    """Characters with start/end and the words derived from them."""
+    return {
+        "text": alignment.text,
+        "characters": [{"char": c, "start": round(s, 3), "end": round(e, 3)}
+                       for c, s, e in zip(alignment.characters, alignment.starts, alignment.ends, strict=False)],
+        "words": [{"word": w.text, "start": round(w.start, 3), "end": round(w.end, 3)} for w in words],
+    }
