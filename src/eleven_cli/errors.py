@@ -42,7 +42,8 @@ class ElevenError(Exception):
 
     def line(self) -> str:
         """The single stderr line for this error."""
-        text = self.message.rstrip(".") + "."
+        message = self.message.rstrip(".")
+        text = message[:1].upper() + message[1:] + "."
         if self.hint:
             text += " " + self.hint.rstrip(".") + "."
         return text

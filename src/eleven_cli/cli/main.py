@@ -125,9 +125,9 @@ def run(argv: list[str] | None = None) -> None:
         if verbose and exc.request_id:
             print(f"eleven: request id {exc.request_id}", file=sys.stderr)
         code = exc.exit_code
-    except click_exc.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click_exc.Abort:
+    except typer.Abort:
         print("eleven: interrupted", file=sys.stderr)
         code = ExitCode.INTERRUPTED
     except click_exc.ClickException as exc:

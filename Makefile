@@ -1,0 +1,45 @@
+# eleven: make targets. Plain `make` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint bench completions man check clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[mock,test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install eleven with the mock extra and test tools
+
+demo: install ## start `eleven mock`, then speak, stream and write files into demo-out/
+	sh docs/demo.sh
+
+test: install ## run the test suite (starts `eleven mock` on free loopback ports)
+	$(BIN)/python -m pytest -q
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+bench: install ## benchmarks against the official SDK and curl; writes bench/results.md
+	$(BIN)/python bench/run.py
+
+completions: install ## regenerate completions/ from the app
+	$(BIN)/python -m eleven_cli.cli.docgen completions completions
+
+man: install ## regenerate man/eleven.1 from the app
+	$(BIN)/python -m eleven_cli.cli.docgen man > man/eleven.1
+
+check: lint test ## lint, test, and fail if generated files drifted
+	$(MAKE) completions man
+	git diff --exit-code -- completions man
+
+clean: ## remove the virtualenv and build output
+	rm -rf $(VENV) build dist src/*.egg-info demo-out

@@ -1,0 +1,1 @@
+complete --command eleven --no-files --arguments "(env _ELEVEN_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) eleven)" --condition "env _ELEVEN_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) eleven"

@@ -1,0 +1,177 @@
+"""Shared fixtures: an isolated config folder, the real mock on a free port, the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BIN = Path(sys.executable).parent
+ELEVEN = str(BIN / "eleven") if (BIN / "eleven").exists() else shutil.which("eleven") or "eleven"
+DEMO_KEY = "sk_mock_demo_key"
+
+
+@dataclass
+class Mock:
+    """A running `eleven mock` process."""
+
+    proc: subprocess.Popen
+    url: str
+    key: str = DEMO_KEY
+    stderr_lines: list[str] = field(default_factory=list)
+
+    def _call(self, method: str, path: str, payload: Any = None) -> Any:
+        data = json.dumps(payload).encode() if payload is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def requests(self, path_part: str = "") -> list[dict[str, Any]]:
+        return [r for r in self._call("GET", "/__mock__/requests") if path_part in r["path"]]
+
+    def clear(self) -> None:
+        self._call("DELETE", "/__mock__/requests")
+        self._call("DELETE", "/__mock__/faults")
+
+    def fault(self, *specs: str) -> None:
+        self._call("POST", "/__mock__/faults", {"faults": list(specs)})
+
+    def accounts(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/__mock__/accounts")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def start_mock(*args: str, env: dict[str, str] | None = None, scheme: str = "http") -> Mock:
+    proc = subprocess.Popen([ELEVEN, "mock", "--port", "0", *args], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True, env=env)
+    lines: list[str] = []
+    deadline = time.monotonic() + 20
+    assert proc.stderr is not None
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"listening on (\S+)", line)
+        if m:
+            mock = Mock(proc, m.group(1), stderr_lines=lines)
+            # Keep draining stderr so the server never blocks on a full pipe.
+            import threading
+
+            def drain() -> None:
+                assert proc.stderr is not None
+                for extra in proc.stderr:
+                    lines.append(extra)
+
+            threading.Thread(target=drain, daemon=True).start()
+            return mock
+    proc.kill()
+    raise RuntimeError("mock did not start: " + "".join(lines))
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config and cache folders and no ElevenLabs variables."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL", "ELEVEN_PROFILE", "NO_COLOR", "HTTP_PROXY",
+                "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
+    return home
+
+
+@pytest.fixture(scope="session")
+def mock() -> Iterator[Mock]:
+    """One shared mock with the demo key (tests must not leave faults behind)."""
+    m = start_mock(env={k: v for k, v in os.environ.items() if k != "ELEVENLABS_API_KEY"})
+    yield m
+    m.stop()
+
+
+@pytest.fixture
+def fresh_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A factory for mocks with their own flags, stopped after the test."""
+    started: list[Mock] = []
+
+    def factory(*args: str) -> Mock:
+        m = start_mock(*args)
+        started.append(m)
+        return m
+
+    yield factory
+    for m in started:
+        m.stop()
+
+
+@pytest.fixture
+def cli(mock: Mock) -> Any:
+    """Run the installed `eleven` against the shared mock; returns CompletedProcess (bytes stdout)."""
+    mock.clear()
+
+    def run(*args: str, input: bytes | str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 60, base: Mock | None = None, key: str | None = None) -> subprocess.CompletedProcess:
+        target = base or mock
+        full = dict(os.environ)
+        full["ELEVENLABS_BASE_URL"] = target.url
+        full["ELEVENLABS_API_KEY"] = key if key is not None else target.key
+        if env:
+            full.update(env)
+        full = {k: v for k, v in full.items() if v is not None}
+        data = input.encode() if isinstance(input, str) else input
+        return subprocess.run([ELEVEN, *args], input=data, capture_output=True, env=full, timeout=timeout,
+                              stdin=None if data is not None else subprocess.DEVNULL)
+
+    return run
+
+
+def err(result: subprocess.CompletedProcess) -> str:
+    return result.stderr.decode("utf-8", "replace")
+
+
+def decode_duration(data: bytes) -> float:
+    """Decode any container with PyAV and return its duration in seconds."""
+    import io
+
+    import av
+
+    with av.open(io.BytesIO(data)) as box:
+        stream = box.streams.audio[0]
+        n = sum(f.samples for f in box.decode(stream))
+        return n / stream.rate
+
+
+def decode_pcm(data: bytes, rate: int = 16000) -> bytes:
+    import io
+
+    import av
+
+    out = bytearray()
+    with av.open(io.BytesIO(data)) as box:
+        rs = av.AudioResampler(format="s16", layout="mono", rate=rate)
+        for frame in box.decode(audio=0):
+            for f in rs.resample(frame):
+                out += bytes(f.planes[0])[: f.samples * 2]
+    return bytes(out)
