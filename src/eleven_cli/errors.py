@@ -45,7 +45,8 @@ class ElevenError(Exception):
         message = self.message.rstrip(".")
         text = message[:1].upper() + message[1:] + "."
         if self.hint:
-            text += " " + self.hint.rstrip(".") + "."
+            hint = self.hint.rstrip(".")
+            text += " " + hint[:1].upper() + hint[1:] + "."
         return text
 
 
