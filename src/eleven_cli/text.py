@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from eleven_cli.errors import UsageError
@@ -124,3 +125,46 @@ def split_text(text: str, limit: int) -> list[str]:
         else:
             merged.append(chunk)
     return merged
+
+
+def stream_pieces(fd: int, *, flush_on_newline: bool = False,
+                  keepalive: float | None = None) -> Iterator[tuple[str, bool] | None]:
+    """Read text as it arrives on a file descriptor (never waiting for EOF): yields (piece, flush)
+    cut at whitespace so no word is split, or None when `keepalive` seconds pass with no input."""
+    import codecs
+    import os
+    import select
+
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    pending = ""
+    first = True
+    while True:
+        if keepalive is not None:
+            ready, _, _ = select.select([fd], [], [], keepalive)
+            if not ready:
+                yield None
+                continue
+        data = os.read(fd, 65536)
+        try:
+            text = decoder.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise UsageError("standard input is not valid UTF-8") from None
+        if "\0" in text:
+            raise UsageError("standard input contains NUL bytes; is it a binary stream?")
+        if first and text:
+            text = text.removeprefix("\ufeff")
+            first = False
+        pending += text.replace("\r\n", "\n").replace("\r", "\n")
+        if not data:
+            break
+        if flush_on_newline and "\n" in pending:
+            cut = pending.rindex("\n") + 1
+            yield pending[:cut], True
+            pending = pending[cut:]
+            continue
+        cut = max(pending.rfind(" "), pending.rfind("\n"), pending.rfind("\t")) + 1
+        if cut:
+            yield pending[:cut], False
+            pending = pending[cut:]
+    if pending.strip():
+        yield pending + " ", False

@@ -66,6 +66,15 @@ class AtomicFile:
         self.write_raw(data)
         self.size += len(data)
 
+    def truncate(self, size: int) -> None:
+        """Forget everything after the first `size` audio bytes (a resent WebSocket generation)."""
+        assert self.fh is not None
+        header = 44 if self.wav_rate is not None else 0
+        self.fh.flush()
+        self.fh.seek(header + size)
+        self.fh.truncate()
+        self.size = size
+
     def commit(self) -> None:
         assert self.fh is not None
         try:

@@ -1,0 +1,207 @@
+"""The stream-input WebSocket client (websockets' sync API). Raises only eleven_cli.errors.
+
+The key travels in the `xi-api-key` header, or a single-use token replaces it; never in a URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from eleven_cli.alignment import to_alignment
+from eleven_cli.api.http import check_transport
+from eleven_cli.api.types import Alignment
+from eleven_cli.errors import AuthError, ElevenError, NetworkError, RejectedError, UnavailableError
+
+_AUTH = {"invalid_api_key", "needs_authorization", "missing_permissions", "invalid_token", "unauthorized"}
+_BUSY = {"too_many_concurrent_requests", "system_busy", "rate_limited"}
+
+
+@dataclass
+class AudioEvent:
+    audio: bytes
+    alignment: Alignment | None  # chunk-relative seconds (add the audio already received)
+    normalized: Alignment | None
+
+
+@dataclass
+class WsOptions:
+    voice_id: str
+    model_id: str
+    output_format: str
+    voice_settings: dict[str, Any] = field(default_factory=dict)
+    schedule: list[int] | None = None
+    auto_mode: bool = False
+    sync_alignment: bool = False
+    inactivity_timeout: int | None = None
+    language_code: str | None = None
+    seed: int | None = None
+    enable_logging: bool = True
+    apply_text_normalization: str | None = None
+    dictionaries: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def query(self) -> dict[str, str]:
+        q = {"model_id": self.model_id, "output_format": self.output_format}
+        if self.auto_mode:
+            q["auto_mode"] = "true"
+        if self.sync_alignment:
+            q["sync_alignment"] = "true"
+        if self.inactivity_timeout is not None:
+            q["inactivity_timeout"] = str(self.inactivity_timeout)
+        if self.language_code:
+            q["language_code"] = self.language_code
+        if self.seed is not None:
+            q["seed"] = str(self.seed)
+        if not self.enable_logging:
+            q["enable_logging"] = "false"
+        if self.apply_text_normalization:
+            q["apply_text_normalization"] = self.apply_text_normalization
+        return q
+
+    def init_message(self) -> dict[str, Any]:
+        msg: dict[str, Any] = {"text": " "}
+        if self.voice_settings:
+            msg["voice_settings"] = self.voice_settings
+        if self.schedule:
+            msg["generation_config"] = {"chunk_length_schedule": self.schedule}
+        if self.dictionaries:
+            msg["pronunciation_dictionary_locators"] = [
+                {"pronunciation_dictionary_id": d, "version_id": v or "latest"} for d, v in self.dictionaries]
+        return msg
+
+
+def ws_url(base_url: str, path: str, query: dict[str, str]) -> str:
+    parts = urlsplit(base_url)
+    scheme = {"https": "wss", "http": "ws"}.get(parts.scheme, parts.scheme)
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + path, urlencode(query), ""))
+
+
+def server_error(data: dict[str, Any]) -> ElevenError:
+    code = str(data.get("error") or data.get("status") or "")
+    message = str(data.get("message") or code or "the server closed the session")
+    text = f"the WebSocket session failed: {message}" + (f" [{code}]" if code else "")
+    if code in _AUTH:
+        return AuthError(text, code=code, hint="check the key: eleven auth login, ELEVENLABS_API_KEY or --api-key")
+    if code == "quota_exceeded":
+        return RejectedError(text, code=code, hint="this is not a key problem: check `eleven auth status`")
+    if code in _BUSY:
+        return UnavailableError(text, code=code, hint="try again later")
+    return RejectedError(text, code=code)
+
+
+class Dropped(Exception):
+    """The connection ended abnormally: worth reconnecting."""
+
+
+class Session:
+    """One stream-input connection: `send()` text from one thread, iterate `events()` in another."""
+
+    def __init__(self, base_url: str, api_key: str | None, opts: WsOptions, *, token: str | None = None,
+                 timeout: float = 30.0, ca_bundle: str | None = None,
+                 trace: Callable[[str], None] | None = None) -> None:
+        check_transport(base_url)
+        from websockets.exceptions import InvalidHandshake, InvalidStatus
+        from websockets.sync.client import connect
+
+        query = opts.query()
+        headers = {}
+        if token:
+            query["single_use_token"] = token
+        elif api_key:
+            headers["xi-api-key"] = api_key
+        else:
+            raise AuthError("no API key", hint="run `eleven auth login`, set ELEVENLABS_API_KEY, or pass --api-key")
+        url = ws_url(base_url, f"/v1/text-to-speech/{opts.voice_id}/stream-input", query)
+        shown = url.split("single_use_token=")[0] + ("single_use_token=[redacted]" if token else "")
+        self.trace = trace
+        if trace:
+            trace(f"> WS {shown}")
+        ctx = None
+        if url.startswith("wss:"):
+            ctx = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+        self._lock = threading.Lock()
+        try:
+            self.conn = connect(url, additional_headers=headers, open_timeout=timeout, ssl=ctx,
+                                max_size=None, ping_interval=20, ping_timeout=60, close_timeout=5)
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            body = exc.response.body.decode("utf-8", "replace") if exc.response.body else ""
+            err: ElevenError = (AuthError if status in (401, 403) else UnavailableError if status == 429 or status >= 500
+                                else RejectedError)(f"the WebSocket upgrade was refused ({status}) {body[:200]}".strip())
+            raise err from None
+        except InvalidHandshake as exc:
+            raise NetworkError(f"WebSocket handshake failed: {exc}") from None
+        except (OSError, TimeoutError) as exc:
+            host = urlsplit(base_url).netloc
+            reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__
+            raise NetworkError(f"cannot open a WebSocket to {host}: {reason}",
+                               hint="check --base-url and the network") from None
+        self.send_json(opts.init_message())
+
+    def send_json(self, message: dict[str, Any]) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        if self.trace:
+            shown = {k: v for k, v in message.items() if k not in ("xi-api-key", "authorization")}
+            self.trace("> " + json.dumps(shown, ensure_ascii=False)[:200])
+        try:
+            with self._lock:
+                self.conn.send(json.dumps(message))
+        except ConnectionClosed:
+            raise Dropped("connection closed while sending") from None
+        except OSError as exc:
+            raise Dropped(str(exc)) from None
+
+    def send_text(self, text: str, flush: bool = False) -> None:
+        msg: dict[str, Any] = {"text": text}
+        if flush:
+            msg["flush"] = True
+        self.send_json(msg)
+
+    def end_input(self) -> None:
+        self.send_json({"text": ""})
+
+    def events(self) -> Iterator[AudioEvent]:
+        """Audio events until the final message; raises our error for a server error, Dropped for
+        an abnormal close."""
+        from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
+
+        while True:
+            try:
+                raw = self.conn.recv()
+            except ConnectionClosedOK as exc:
+                raise Dropped(f"closed before the final message (code {exc.rcvd.code if exc.rcvd else '?'})") from None
+            except ConnectionClosed as exc:
+                code = exc.rcvd.code if exc.rcvd else 1006
+                raise Dropped(f"connection closed abnormally (code {code})") from None
+            except OSError as exc:
+                raise Dropped(str(exc)) from None
+            try:
+                data = json.loads(raw)
+            except (ValueError, TypeError):
+                raise NetworkError("the server sent an invalid WebSocket message") from None
+            if not isinstance(data, dict):
+                continue
+            if data.get("error") or (data.get("message") and not data.get("audio") and "isFinal" not in data):
+                raise server_error(data)
+            if data.get("audio"):
+                try:
+                    audio = base64.b64decode(data["audio"])
+                except ValueError:
+                    raise NetworkError("the server sent invalid base64 audio") from None
+                yield AudioEvent(audio, to_alignment(data.get("alignment")),
+                                 to_alignment(data.get("normalizedAlignment")))
+            if data.get("isFinal") is True:
+                return
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
