@@ -1,6 +1,4 @@
-"""The thin ElevenLabs client: httpx for HTTP, websockets for stream-input. Raises only eleven_cli.errors."""
+"""The thin ElevenLabs client: httpx for HTTP (api.http), websockets for stream-input (api.ws).
 
-from eleven_cli.api.http import Client
-from eleven_cli.api.types import SynthesisRequest
-
-__all__ = ["Client", "SynthesisRequest"]
+Nothing here imports typer or rich, and nothing is imported eagerly: `eleven --help` stays fast.
+"""

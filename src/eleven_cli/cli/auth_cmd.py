@@ -1,6 +1,5 @@
 """`eleven auth login|status|logout`."""
 
-from __future__ import annotations
 
 import os
 import sys

@@ -1,6 +1,5 @@
 """`eleven config list|get|set|unset|path`."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """`eleven devices`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`eleven models` and `eleven voices`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

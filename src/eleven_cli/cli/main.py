@@ -1,6 +1,5 @@
 """The Typer app and the single exit boundary: exceptions -> one stderr line and an exit code."""
 
-from __future__ import annotations
 
 import os
 import sys
@@ -79,13 +78,17 @@ _GLOBAL_VALUE = {"--api-key", "--base-url", "--region", "--profile", "--timeout"
 _GLOBAL_FLAG = {"--verbose", "-V", "--quiet", "-q"}
 
 
+def _command_names() -> set[str]:
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    return names | {g.name for g in app.registered_groups if g.name}
+
+
 def hoist(args: list[str]) -> list[str]:
-    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    commands = _command_names()
     cmd_at = next((i for i, a in enumerate(args) if a in commands), None)
     if cmd_at is None:
         return args
     head, moved, rest = args[:cmd_at], [], []
-    i = cmd_at + 1
     tail = args[cmd_at + 1 :]
     i = 0
     while i < len(tail):

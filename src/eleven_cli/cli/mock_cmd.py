@@ -1,6 +1,5 @@
 """`eleven mock`: run the local ElevenLabs-compatible server."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """Options shared by the synthesis commands, and turning them into a validated request."""
 
-from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum

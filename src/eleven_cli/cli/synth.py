@@ -1,6 +1,5 @@
 """`eleven say`, `eleven stream` and `eleven timestamps`."""
 
-from __future__ import annotations
 
 import dataclasses
 import sys

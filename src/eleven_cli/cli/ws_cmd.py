@@ -1,6 +1,5 @@
 """`eleven ws`: speak text as it arrives, over the stream-input WebSocket."""
 
-from __future__ import annotations
 
 import os
 import sys
