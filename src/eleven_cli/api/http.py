@@ -11,13 +11,18 @@ import ipaddress
 import json
 import random
 import ssl
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+# httpx imports its own command line (click, rich, pygments) when they are installed; we never use
+# it, and it costs start-up time and would drag a UI library into the API layer.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+import httpx  # noqa: E402
 
 from eleven_cli import __version__
 from eleven_cli.alignment import to_alignment
