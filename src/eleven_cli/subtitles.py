@@ -118,7 +118,8 @@ def words_from(alignment: Alignment) -> list[Word]:
             last = words[-1]
             words[-1] = Word(last.text + text, last.start, max(last.end, cluster[2]), last.space_before)
         else:
-            if cur and _is_cjk(cur[-1][0][0]) and _punct(cur[-1][0]) is None and kind != "close":
+            cjk_word = cur and any(_is_cjk(c[0][0]) for c in cur)
+            if cjk_word and (kind == "open" or (_punct(cur[-1][0]) is None and kind != "close")):
                 flush()
             if not cur:
                 space = pending_space
