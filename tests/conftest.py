@@ -23,6 +23,26 @@ ELEVEN = str(BIN / "eleven") if (BIN / "eleven").exists() else shutil.which("ele
 DEMO_KEY = "sk_mock_demo_key"
 
 
+def _pin_pulseaudio() -> None:
+    """Tests move XDG_CONFIG_HOME (where PulseAudio keeps its socket link and cookie): pin both first."""
+    if os.environ.get("PULSE_SERVER") or not shutil.which("pactl"):
+        return
+    try:
+        info = subprocess.run(["pactl", "info"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    m = re.search(r"^Server String: (\S+)", info, re.M)
+    if m:
+        server = m.group(1)
+        os.environ["PULSE_SERVER"] = server if ":" in server else "unix:" + server
+        base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "pulse" / "cookie"
+        if base.exists():
+            os.environ["PULSE_COOKIE"] = str(base)
+
+
+_pin_pulseaudio()
+
+
 @dataclass
 class Mock:
     """A running `eleven mock` process."""
@@ -95,7 +115,6 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-    monkeypatch.setenv("HOME", str(home))
     for var in ("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL", "ELEVEN_PROFILE", "NO_COLOR", "HTTP_PROXY",
                 "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)

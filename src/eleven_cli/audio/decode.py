@@ -69,6 +69,32 @@ def to_pcm(data: bytes, fmt: Format, rate: int) -> bytes:
     return _av_decode(data, rate)
 
 
+def _av_mp3(rate: int) -> Callable[[bytes | None], bytes] | None:
+    """An incremental MP3 decoder from PyAV when it is installed (frame-accurate, no read-ahead)."""
+    try:
+        import av
+    except ImportError:
+        return None
+    codec = av.CodecContext.create("mp3", "r")
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+
+    def decode(data: bytes | None) -> bytes:
+        out = bytearray()
+        for packet in codec.parse(data if data is not None else b""):
+            for frame in codec.decode(packet):
+                for f in resampler.resample(frame):
+                    out += bytes(f.planes[0])[: f.samples * 2]
+        if data is None:
+            for frame in codec.decode(None):
+                for f in resampler.resample(frame):
+                    out += bytes(f.planes[0])[: f.samples * 2]
+            for f in resampler.resample(None):
+                out += bytes(f.planes[0])[: f.samples * 2]
+        return bytes(out)
+
+    return decode
+
+
 class StreamDecoder:
     """Decodes a format arriving in pieces: `push(bytes)`, `close()`; decoded PCM goes to `sink`
     from a decoder thread (MP3 through miniaudio's streaming decoder)."""
@@ -80,7 +106,10 @@ class StreamDecoder:
         self.error: BaseException | None = None
         self._carry = b""
         self._thread: threading.Thread | None = None
+        self._av: Any = None
         if fmt.codec == "mp3":
+            self._av = _av_mp3(rate)
+        if fmt.codec == "mp3" and self._av is None:
             self._q: queue.Queue[bytes | None] = queue.Queue()
             self._thread = threading.Thread(target=self._mp3_loop, daemon=True, name="eleven-decoder")
             self._thread.start()
@@ -89,7 +118,9 @@ class StreamDecoder:
 
     def push(self, data: bytes) -> None:
         codec = self.fmt.codec
-        if codec == "mp3":
+        if self._av is not None:
+            self.sink(self._av(data))
+        elif codec == "mp3":
             self._q.put(data)
         elif codec == "opus":
             self._whole += data
@@ -102,7 +133,9 @@ class StreamDecoder:
             self.sink(_resample_linear(data[:cut], self.fmt.rate, self.rate))
 
     def close(self) -> None:
-        if self.fmt.codec == "mp3":
+        if self._av is not None:
+            self.sink(self._av(None))
+        elif self.fmt.codec == "mp3":
             self._q.put(None)
             assert self._thread is not None
             self._thread.join()

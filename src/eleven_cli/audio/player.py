@@ -5,14 +5,41 @@ sounddevice is imported only here, and only when something is played, so `eleven
 
 from __future__ import annotations
 
-import queue
+import contextlib
+import os
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from eleven_cli.errors import AudioDeviceError
 
 PREFERRED_RATES = (24000, 22050, 16000, 48000, 44100, 32000, 8000)
+_ACTIVE: set[Player] = set()
+
+
+def abort_all() -> None:
+    """Silence every player at once (called from the Ctrl-C handler, before any cleanup)."""
+    for player in list(_ACTIVE):
+        player.abort()
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """PortAudio/ALSA print diagnostics straight to fd 2 when a stream is aborted: hide them."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _sd() -> Any:
@@ -81,117 +108,122 @@ def choose_rate(device: str | int | None) -> int:
 
 
 class Player:
-    """Plays s16 mono PCM fed with `feed()`; starts once `buffer_ms` is queued (or at `finish()`)."""
+    """Plays s16 mono PCM handed to `feed()`. PortAudio pulls from a bounded buffer in its own
+    callback, so a slow network means silence (never an ALSA underrun or a click) and Ctrl-C stops
+    the sound at once. Playback starts once `buffer_ms` is queued, or at `finish()`."""
 
     def __init__(self, rate: int, device: str | int | None = None, buffer_ms: float = 150.0,
                  max_seconds: float = 30.0) -> None:
         sd = _sd()
         self.rate = rate
-        self._sd = sd
-        self._queue: queue.Queue[bytes | None] = queue.Queue()
-        self._pending = threading.Semaphore(0)
-        self._queued_bytes = 0
-        self._lock = threading.Lock()
+        self._buf = bytearray()
+        self._cond = threading.Condition()
         self._max_bytes = int(max_seconds * rate * 2)
-        self._space = threading.Condition(self._lock)
         self._start_bytes = int(buffer_ms / 1000 * rate) * 2
+        self._finishing = False
+        self._aborted = False
+        self._started = False
+        self._starving = False
         self.received = 0  # bytes handed to feed()
-        self.written = 0  # bytes handed to PortAudio
+        self.written = 0  # bytes handed to the device
         self.underruns = 0
         self.first_write: float | None = None
         self.started_at: float | None = None
         self.error: BaseException | None = None
-        self._aborted = False
         dev = parse_device(device)
         try:
             self.stream = sd.RawOutputStream(samplerate=rate, channels=1, dtype="int16", device=dev,
-                                             latency="low")
+                                             latency="low", callback=self._callback)
         except (sd.PortAudioError, ValueError, OSError) as exc:
             raise _no_device(sd, dev, exc) from None
         self.latency = float(self.stream.latency)
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="eleven-player", daemon=True)
-        self._thread.start()
+        _ACTIVE.add(self)
+
+    def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        need = frames * 2
+        with self._cond:
+            take = bytes(self._buf[:need])
+            del self._buf[:need]
+            self._cond.notify_all()
+        if take:
+            if self.first_write is None:
+                self.first_write = time.monotonic()
+            self.written += len(take)
+            self._starving = False
+        elif not self._finishing and not self._starving:
+            self._starving = True
+            self.underruns += 1
+        outdata[: len(take)] = take
+        if len(take) < need:
+            outdata[len(take) :] = b"\0" * (need - len(take))
+
+    def _start(self) -> None:
+        if not self._started and not self._aborted:
+            self._started = True
+            try:
+                self.stream.start()
+            except Exception as exc:  # noqa: BLE001 - reported as our error
+                self.error = exc
+                raise self._device_error() from None
+            self.started_at = time.monotonic()
 
     def feed(self, pcm: bytes) -> None:
         """Queue PCM; blocks while more than `max_seconds` are waiting (bounded memory)."""
         if self.error:
             raise self._device_error()
-        if not pcm:
+        if not pcm or self._aborted:
             return
-        with self._space:
-            while self._queued_bytes > self._max_bytes and not self._aborted and not self.error:
-                self._space.wait(0.1)
-            self._queued_bytes += len(pcm)
+        with self._cond:
+            while len(self._buf) > self._max_bytes and not self._aborted:
+                self._cond.wait(0.1)
+            self._buf += pcm
         self.received += len(pcm)
-        self._queue.put(pcm)
         if self.received >= self._start_bytes:
-            self._ready.set()
+            self._start()
 
     def _device_error(self) -> AudioDeviceError:
         return AudioDeviceError(f"audio device failed while playing ({self.error})")
 
-    def _run(self) -> None:
-        try:
-            self._ready.wait()
-            if self._aborted:
-                return
-            self.stream.start()
-            self.started_at = time.monotonic()
-            while True:
-                item = self._queue.get()
-                if item is None or self._aborted:
-                    break
-                with self._space:
-                    self._queued_bytes -= len(item)
-                    self._space.notify_all()
-                step = 2 * max(256, self.rate // 50)  # 20 ms pieces keep abort latency low
-                for i in range(0, len(item), step):
-                    if self._aborted:
-                        return
-                    piece = item[i : i + step]
-                    if self.first_write is None:
-                        self.first_write = time.monotonic()
-                    if self.stream.write(piece):
-                        self.underruns += 1
-                    self.written += len(piece)
-            if not self._aborted:
-                # Closing does not drain: play the device latency (+50 ms) of silence first.
-                tail = int((self.latency + 0.05) * self.rate) * 2
-                self.stream.write(b"\0" * tail)
-        except Exception as exc:  # noqa: BLE001 - reported to the feeding thread
-            self.error = exc
-
     def played_seconds(self) -> float:
-        """Seconds of audio that have come out of the device (written minus what is still buffered)."""
+        """Seconds of audio that have come out of the device (handed over minus the device latency)."""
         if self.started_at is None:
             return 0.0
-        written = self.written / 2 / self.rate
-        return max(0.0, min(written - self.latency, time.monotonic() - self.started_at))
+        return max(0.0, self.written / 2 / self.rate - self.latency)
 
     def finish(self) -> None:
-        """Play everything queued, then close."""
-        self._ready.set()
-        self._queue.put(None)
-        while self._thread.is_alive():
-            self._thread.join(0.1)
+        """Play everything queued, then close (after the device latency, so the tail is heard)."""
+        self._finishing = True
+        if self.received:
+            self._start()
+        with self._cond:
+            while self._buf and not self._aborted:
+                if not self.stream.active:
+                    self.error = self.error or RuntimeError("the output stream stopped")
+                    break
+                self._cond.wait(0.05)
+        if not self._aborted and self._started:
+            time.sleep(self.latency + 0.05)
         self._close()
         if self.error:
             raise self._device_error()
 
     def abort(self) -> None:
         """Stop the sound now (Ctrl-C)."""
+        if self._aborted:
+            return
         self._aborted = True
-        self._ready.set()
-        self._queue.put(None)
-        try:
-            self.stream.abort()
-        except Exception:  # noqa: BLE001
-            pass
-        self._thread.join(0.5)
-        self._close()
+        with _quiet_stderr():
+            try:
+                self.stream.abort()
+            except Exception:  # noqa: BLE001 - stopping is best effort
+                pass
+            self._close()
+        with self._cond:
+            self._buf.clear()
+            self._cond.notify_all()
 
     def _close(self) -> None:
+        _ACTIVE.discard(self)
         try:
             self.stream.close()
         except Exception:  # noqa: BLE001

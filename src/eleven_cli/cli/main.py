@@ -118,11 +118,17 @@ def run(argv: list[str] | None = None) -> None:
     from typer._click import exceptions as click_exc
 
     args = hoist(list(sys.argv[1:] if argv is None else argv))
+    _install_interrupt_handler()
     verbose = "--verbose" in args or "-V" in args
     command = typer.main.get_command(app)
     code: int = 0
     try:
-        command.main(args=args, prog_name="eleven", standalone_mode=False)
+        result = command.main(args=args, prog_name="eleven", standalone_mode=False)
+        # Without standalone mode, Typer turns Ctrl-C and typer.Exit into a returned exit code.
+        if isinstance(result, int) and not isinstance(result, bool):
+            code = result
+            if code == ExitCode.INTERRUPTED:
+                print("\neleven: interrupted", file=sys.stderr)
     except ElevenError as exc:
         print(f"eleven: error: {exc.line()}", file=sys.stderr)
         if verbose and exc.request_id:
@@ -153,6 +159,22 @@ def run(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _silence_stdout()
     sys.exit(int(code))
+
+
+def _install_interrupt_handler() -> None:
+    """Ctrl-C silences any playing audio first (within milliseconds), then unwinds as usual."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # ignored (a background job) or handled by someone else: leave it
+
+    def interrupted(signum: int, frame: object) -> None:
+        player = sys.modules.get("eleven_cli.audio.player")
+        if player is not None:
+            player.abort_all()  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
 
 
 def _silence_stdout() -> None:

@@ -1,0 +1,166 @@
+"""Playback through a real PortAudio device: a PulseAudio null sink, recorded from its monitor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ELEVEN, Mock, err
+
+RATE = 24000
+
+
+def _pulse_ok() -> bool:
+    if not shutil.which("pactl") or not shutil.which("parec"):
+        return False
+    return subprocess.run(["pactl", "info"], capture_output=True).returncode == 0
+
+
+pytestmark = [pytest.mark.audio,
+              pytest.mark.skipif(not _pulse_ok(), reason="no PulseAudio server (run ../shared/ci/start-audio.sh)")]
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.name = "t" + uuid.uuid4().hex[:8]
+        out = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={self.name}",
+                              f"rate={RATE}", "channels=1", "norewinds=1"], capture_output=True, text=True,
+                             check=True)
+        self.module = out.stdout.strip()
+        self.rec: subprocess.Popen | None = None
+        self.path: Path | None = None
+        self.started = 0.0
+
+    def record(self, path: Path) -> None:
+        self.path = path
+        self.rec = subprocess.Popen(["parec", f"--device={self.name}.monitor", "--format=s16le", f"--rate={RATE}",
+                                     "--channels=1", "--latency-msec=10"], stdout=path.open("wb"))
+        time.sleep(0.3)
+        self.started = time.time()
+
+    def stop(self) -> array:
+        time.sleep(0.3)
+        assert self.rec is not None and self.path is not None
+        self.ended = time.time()
+        self.rec.terminate()
+        self.rec.wait()
+        samples = array("h")
+        samples.frombytes(self.path.read_bytes()[: self.path.stat().st_size // 2 * 2])
+        self.count = len(samples)
+        return samples
+
+    def at(self, index: int) -> float:
+        """Wall-clock time of a recorded sample, anchored at the end of the recording (parec's
+        start-up delay is unknown; its buffer at the end is 10 ms)."""
+        return self.ended - (self.count - index) / RATE
+
+    def unload(self) -> None:
+        subprocess.run(["pactl", "unload-module", self.module], capture_output=True)
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    s = Sink()
+    yield s
+    s.unload()
+
+
+def _env(m: Mock, sink: Sink | None = None, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, ELEVENLABS_BASE_URL=m.url, ELEVENLABS_API_KEY=m.key, **extra)
+    if sink is not None:
+        env["PULSE_SINK"] = sink.name
+    return env
+
+
+def _trim(samples: array) -> array:
+    nz = [i for i, x in enumerate(samples) if x]
+    return samples[nz[0] : nz[-1] + 1] if nz else array("h")
+
+
+def test_say_plays_exactly_what_the_mock_synthesised(mock: Mock, sink: Sink, tmp_path) -> None:
+    sink.record(tmp_path / "rec.raw")
+    r = subprocess.run([ELEVEN, "say", "Playback must be exact.", "--play", "-o", str(tmp_path / "x.pcm"),
+                        "--format", f"pcm_{RATE}"], capture_output=True, env=_env(mock, sink), timeout=60)
+    played = _trim(sink.stop())
+    assert r.returncode == 0, err(r)
+    saved = array("h")
+    saved.frombytes((tmp_path / "x.pcm").read_bytes())
+    saved = _trim(saved)
+    assert len(played) > RATE  # non-silent, more than a second
+    assert abs(len(played) - len(saved)) / len(saved) < 0.05
+    # The same signal: sample for sample, allowing for the odd scheduling glitch in the sound server.
+    same = sum(1 for a, b in zip(played, saved, strict=False) if a == b)
+    assert same / len(saved) > 0.95
+
+
+def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink, tmp_path) -> None:
+    m = fresh_mock("--rtf", "1", "--ttfb", "50")
+    text = ("Streaming should be heard while the rest is still being generated, "
+            "so this paragraph is long enough to take several seconds in real time.")
+    sink.record(tmp_path / "rec.raw")
+    t0 = time.time()
+    r = subprocess.run([ELEVEN, "stream", text, "--play", "-o", str(tmp_path / "s.mp3")], capture_output=True,
+                       env=_env(m, sink), timeout=60)
+    finished = time.time()
+    samples = sink.stop()
+    assert r.returncode == 0, err(r)
+    nz = [i for i, x in enumerate(samples) if x]
+    first_sound = sink.at(nz[0])
+    heard = (nz[-1] - nz[0]) / RATE
+    from conftest import decode_duration
+
+    total = decode_duration((tmp_path / "s.mp3").read_bytes())
+    assert abs(heard - total) / total < 0.05
+    # With --rtf 1 the response lasts about as long as the audio: the first sound came early.
+    assert first_sound - t0 < total / 2
+    assert finished - t0 > total * 0.9
+
+
+def test_no_device_fails_before_any_request(mock: Mock, tmp_path) -> None:
+    mock.clear()
+    env = _env(mock, PULSE_SERVER="unix:/nonexistent")
+    r = subprocess.run([ELEVEN, "say", "No device.", "--play"], capture_output=True, env=env, timeout=30)
+    assert r.returncode == 7 and "no audio output device" in err(r).lower()
+    assert mock.requests("/v1/text-to-speech") == []
+    w = subprocess.run([ELEVEN, "stream", "Still saved.", "--play", "-o", str(tmp_path / "k.mp3")],
+                       capture_output=True, env=env, timeout=30)
+    assert w.returncode == 0 and "playback skipped" in err(w) and (tmp_path / "k.mp3").stat().st_size > 0
+
+
+def test_ctrl_c_stops_the_sound_quickly_and_leaves_no_file(fresh_mock, sink: Sink, tmp_path) -> None:
+    m = fresh_mock("--rtf", "1")
+    sink.record(tmp_path / "rec.raw")
+    proc = subprocess.Popen([ELEVEN, "stream", "A long text to interrupt. " * 8, "--play", "-o",
+                             str(tmp_path / "c.mp3")], stderr=subprocess.PIPE, env=_env(m, sink),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    interrupted = time.time()
+    code = proc.wait(10)
+    samples = sink.stop()
+    assert code == 130
+    nz = [i for i, x in enumerate(samples) if x]
+    assert nz, "something was heard before the interrupt"
+    last_sound = sink.at(nz[-1])
+    assert last_sound - interrupted < 0.2
+    assert list(tmp_path.glob("c.mp3*")) == [] and not [p for p in tmp_path.iterdir() if p.name.startswith(".c")]
+
+
+def test_devices_lists_outputs(tmp_path) -> None:
+    import json
+
+    r = subprocess.run([ELEVEN, "devices", "--json"], capture_output=True, timeout=30)
+    assert r.returncode == 0, err(r)
+    devices = json.loads(r.stdout)
+    assert devices and any(d["default"] for d in devices)
+    assert {"index", "name", "hostapi", "channels", "default_samplerate", "default"} <= set(devices[0])
+    bad = subprocess.run([ELEVEN, "devices"], capture_output=True, env=dict(os.environ, PULSE_SERVER="unix:/x"))
+    assert bad.returncode in (0, 7) and "Traceback" not in err(bad)
