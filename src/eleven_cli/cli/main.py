@@ -64,9 +64,9 @@ def main(
 
 
 def _register() -> None:
-    from eleven_cli.cli import auth_cmd, config_cmd, devices_cmd, listing, mock_cmd, synth, ws_cmd
+    from eleven_cli.cli import auth_cmd, batch_cmd, config_cmd, devices_cmd, listing, mock_cmd, synth, ws_cmd
 
-    for module in (synth, listing, ws_cmd, config_cmd, auth_cmd, devices_cmd, mock_cmd):
+    for module in (synth, listing, ws_cmd, batch_cmd, config_cmd, auth_cmd, devices_cmd, mock_cmd):
         module.register(app)
 
 
