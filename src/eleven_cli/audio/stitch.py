@@ -18,22 +18,23 @@ def _ogg_opus(parts: list[bytes]) -> bytes:
     out = io.BytesIO()
     with av.open(out, "w", format="ogg") as box:
         stream = None
-        offset = 0
+        end = 0  # where the previous part's last packet ended, in the output's time base
         for part in parts:
             with av.open(io.BytesIO(part)) as src:
                 source = src.streams.audio[0]
                 if stream is None:
                     stream = box.add_stream_from_template(source)
-                last = 0
+                offset: int | None = None
                 for packet in src.demux(source):
-                    if packet.dts is None:
+                    if packet.dts is None or packet.pts is None:
                         continue
-                    last = max(last, packet.pts + (packet.duration or 0))
+                    if offset is None:  # each part starts where the previous one ended
+                        offset = end - packet.pts if end else 0
                     packet.pts += offset
                     packet.dts += offset
+                    end = max(end, packet.pts + (packet.duration or 0))
                     packet.stream = stream
                     box.mux(packet)
-                offset += last
     return out.getvalue()
 
 
