@@ -10,7 +10,6 @@ import time
 from collections import Counter
 
 from conftest import ELEVEN, decode_duration, err
-
 from eleven_cli.text import split_text
 
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ELEVEN, Mock, decode_duration, err
 
+from conftest import ELEVEN, Mock, decode_duration, err
 from eleven_cli.audio.containers import wav_data
 
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"

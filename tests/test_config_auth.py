@@ -10,10 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ELEVEN, Mock, err
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import ELEVEN, Mock, err
 from eleven_cli.config import KEYS, ConfigFile, dump, mask, resolve
 from eleven_cli.errors import UsageError
 

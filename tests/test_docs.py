@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import typer
-from conftest import BIN, Mock
 
+from conftest import BIN, Mock
 from eleven_cli.cli.docgen import COMPLETION_FILES, completions, man_page
 from eleven_cli.cli.main import app
 

@@ -11,8 +11,8 @@ from array import array
 
 import httpx
 import pytest
-from conftest import DEMO_KEY, Mock, decode_duration, decode_pcm
 
+from conftest import DEMO_KEY, Mock, decode_duration
 from eleven_cli.audio import g711
 from eleven_cli.audio.containers import wav_data
 from eleven_cli.formats import FORMATS

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import ELEVEN, Mock, err
 
 RATE = 24000
@@ -32,8 +33,8 @@ class Sink:
     def __init__(self) -> None:
         self.name = "t" + uuid.uuid4().hex[:8]
         out = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={self.name}",
-                              f"rate={RATE}", "channels=1", "format=s16le", "norewinds=1"], capture_output=True, text=True,
-                             check=True)
+                              f"rate={RATE}", "channels=1", "format=s16le", "norewinds=1"],
+                             capture_output=True, text=True, check=True)
         self.module = out.stdout.strip()
         self.rec: subprocess.Popen | None = None
         self.path: Path | None = None
@@ -41,8 +42,8 @@ class Sink:
 
     def record(self, path: Path) -> None:
         self.path = path
-        self.rec = subprocess.Popen(["parec", f"--device={self.name}.monitor", "--format=s16le", f"--rate={RATE}",
-                                     "--channels=1", "--latency-msec=10"], stdout=path.open("wb"))
+        self.rec = subprocess.Popen(["parec", f"--device={self.name}.monitor", "--format=s16le",
+                                     f"--rate={RATE}", "--channels=1", "--latency-msec=10"], stdout=path.open("wb"))
         time.sleep(0.3)
         self.started = time.time()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+
 from conftest import DEMO_KEY, Mock, decode_duration
 
 elevenlabs = pytest.importorskip("elevenlabs")

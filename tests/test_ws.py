@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+
 from conftest import ELEVEN, Mock, decode_duration, err
 
 WRITER = ("import sys, time\n"
@@ -34,7 +35,7 @@ def test_issue_example_first_audio_before_the_writer_finishes(mock: Mock, tmp_pa
     sent = [m for m in msgs if m["dir"] == "in"]
     assert sent[0]["text"] == " " and sent[-1]["text"] == ""
     spoken = "".join(m.get("text", "") for m in msgs if m["dir"] == "out" and "audio_bytes" in m)
-    assert spoken.split() == "one two three four five six".split()
+    assert spoken.split() == ["one", "two", "three", "four", "five", "six"]
     first_audio = min(m["t"] for m in msgs if m["dir"] == "out" and "audio_bytes" in m)
     assert first_audio < last_word_at
     assert msgs[-1] == {**msgs[-1], "dir": "out", "isFinal": True}

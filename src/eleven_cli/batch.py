@@ -88,10 +88,7 @@ def load_manifest(path: Path, split: str | None = None) -> list[Item]:
             rows.append(row)
         return _unique(_from_rows(rows, str(path)))
     text = _read(path)
-    if suffix == ".md":
-        text_for = _strip_markdown
-    else:
-        text_for = lambda t: t  # noqa: E731
+    text_for: Callable[[str], str] = _strip_markdown if suffix == ".md" else str
     if split == "paragraphs":
         parts = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
         return [Item(f"{safe_name(path.stem)}-{i:03d}", text_for(p), source=str(path)) for i, p in

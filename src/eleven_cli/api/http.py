@@ -24,10 +24,10 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402
 
-from eleven_cli import __version__
-from eleven_cli.alignment import to_alignment
-from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice
-from eleven_cli.errors import (
+from eleven_cli import __version__  # noqa: E402
+from eleven_cli.alignment import to_alignment  # noqa: E402
+from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice  # noqa: E402
+from eleven_cli.errors import (  # noqa: E402
     AuthError,
     ElevenError,
     NetworkError,

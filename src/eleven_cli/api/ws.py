@@ -6,6 +6,7 @@ The key travels in the `xi-api-key` header, or a single-use token replaces it; n
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import ssl
 import threading
@@ -132,8 +133,9 @@ class Session:
         except InvalidStatus as exc:
             status = exc.response.status_code
             body = exc.response.body.decode("utf-8", "replace") if exc.response.body else ""
-            err: ElevenError = (AuthError if status in (401, 403) else UnavailableError if status == 429 or status >= 500
-                                else RejectedError)(f"the WebSocket upgrade was refused ({status}) {body[:200]}".strip())
+            kind = (AuthError if status in (401, 403) else UnavailableError if status == 429 or status >= 500
+                    else RejectedError)
+            err: ElevenError = kind(f"the WebSocket upgrade was refused ({status}) {body[:200]}".strip())
             raise err from None
         except InvalidHandshake as exc:
             raise NetworkError(f"WebSocket handshake failed: {exc}") from None
@@ -201,7 +203,5 @@ class Session:
                 return
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing is best effort
             self.conn.close()
-        except Exception:  # noqa: BLE001 - closing is best effort
-            pass

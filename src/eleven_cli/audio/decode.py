@@ -41,7 +41,7 @@ def _av_decode(data: bytes, rate: int) -> bytes:
     except ImportError:
         raise UsageError("playing Opus needs PyAV", hint="pip install av, or use an mp3/pcm format") from None
     out = bytearray()
-    with av.open(io.BytesIO(data)) as box:
+    with av.open(io.BytesIO(data), "r") as box:
         rs = av.AudioResampler(format="s16", layout="mono", rate=rate)
         for frame in box.decode(audio=0):
             for f in rs.resample(frame):

@@ -213,10 +213,8 @@ class Player:
             return
         self._aborted = True
         with _quiet_stderr():
-            try:
+            with contextlib.suppress(Exception):  # stopping is best effort
                 self.stream.abort()
-            except Exception:  # noqa: BLE001 - stopping is best effort
-                pass
             self._close()
         with self._cond:
             self._buf.clear()
@@ -224,7 +222,5 @@ class Player:
 
     def _close(self) -> None:
         _ACTIVE.discard(self)
-        try:
+        with contextlib.suppress(Exception):
             self.stream.close()
-        except Exception:  # noqa: BLE001
-            pass

@@ -20,7 +20,7 @@ def _ogg_opus(parts: list[bytes]) -> bytes:
         stream = None
         end = 0  # where the previous part's last packet ended, in the output's time base
         for part in parts:
-            with av.open(io.BytesIO(part)) as src:
+            with av.open(io.BytesIO(part), "r") as src:
                 source = src.streams.audio[0]
                 if stream is None:
                     stream = box.add_stream_from_template(source)

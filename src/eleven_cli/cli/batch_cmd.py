@@ -80,7 +80,7 @@ def batch(
     from eleven_cli.cli.synth import _write_captions
     from eleven_cli.config import cache_dir
     from eleven_cli.errors import ElevenError, ExitCode, UsageError
-    from eleven_cli.formats import choose_format, format_for_path
+    from eleven_cli.formats import choose_format
 
     g = ctx.obj
     opts = SynthOptions(voice=voice, model=model, format=fmt, stability=stability, similarity=similarity,
@@ -125,8 +125,8 @@ def batch(
         from eleven_cli.cli.render import table
 
         table(["ID", "File", "Chars", "Model", "Credits", "Note"],
-              [[r["id"], r["file"], f"{r['characters']:,}", r["model_id"], f"{r['credits']:,.0f}", r["note"]]
-               for r in rows])
+              [[str(r["id"]), str(r["file"]), f"{r['characters']:,}", str(r["model_id"]), f"{r['credits']:,.0f}",
+                str(r["note"])] for r in rows])
         g.say(f"eleven: dry run: {len(items)} items, {total_chars:,} characters, about {total_credits:,.0f} "
               "credits; nothing was spent")
         return
@@ -209,7 +209,7 @@ def batch(
         progress.stop()
     ok = [o for o in outcomes if o.status == "ok"]
     failed = [o for o in outcomes if o.status == "failed"]
-    summary = {
+    summary: dict[str, Any] = {
         "items": len(items), "ok": len(ok), "failed": len(failed), "skipped": skipped,
         "not_started": len(todo) - len(outcomes), "characters": sum(o.characters for o in ok),
         "audio_seconds": round(sum(o.duration for o in ok), 3), "wall_seconds": round(time.monotonic() - t0, 3),

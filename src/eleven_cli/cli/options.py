@@ -2,7 +2,7 @@
 
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +15,7 @@ DEFAULT_MODEL = "eleven_multilingual_v2"
 DEFAULT_VOICE = "JBFqnCBsd6RMkjVDRZzb"  # George, the docs' default; change with `eleven config set voice`
 
 
-class Normalize(str, Enum):
+class Normalize(StrEnum):
     auto = "auto"
     on = "on"
     off = "off"

@@ -140,8 +140,8 @@ def ws(
                        ca_bundle=ca, trace=g.trace if g.verbose else None)
 
     sink = plan.sink()
-    player = Player(plan.rate, plan.device, buffer_ms=buffer_ms) if plan.play else None
-    decoder = StreamDecoder(plan.fmt, plan.rate, player.feed) if player is not None else None
+    player = Player(plan.rate, plan.device, buffer_ms=buffer_ms) if plan.play and plan.rate else None
+    decoder = StreamDecoder(plan.fmt, player.rate, player.feed) if player is not None else None
 
     def write(data: bytes) -> None:
         if sink is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import math
-import sys
 import threading
 from array import array
 from dataclasses import dataclass
@@ -142,11 +141,6 @@ def synthesize(text: str, voice: Voicing, speed: float = 1.0) -> Speech:
     return _tone(text, voice, speed)
 
 
-def _char_offsets(text: str) -> list[int]:
-    """Map espeak's 1-based text positions (counted in characters) to indices of `text`."""
-    return list(range(len(text)))
-
-
 def _align(text: str, samples: array, events: list[tuple[int, int, int, int]]) -> Speech | None:
     total = len(samples) / RATE
     words: list[tuple[int, int, float]] = []  # (start index, end index, start time)
@@ -155,7 +149,10 @@ def _align(text: str, samples: array, events: list[tuple[int, int, int, int]]) -
         if kind == _EV_WORD and pos > 0:
             start = pos - 1
             end = min(len(text), start + max(1, length))
-            if start < len(text):
+            if words and start < words[-1][1]:
+                # One token spoken as several words ("42" -> "forty two"): extend the token.
+                words[-1] = (words[-1][0], max(words[-1][1], end), words[-1][2])
+            elif start < len(text):
                 words.append((start, end, ms / 1000.0))
         elif kind in (_EV_END, _EV_SENTENCE):
             clause_ends.append(ms / 1000.0)
@@ -211,8 +208,3 @@ def _tone(text: str, voice: Voicing, speed: float) -> Speech:
         for k in range(a, b):
             samples[k] = int(8000 * math.sin(2 * math.pi * freq * k / RATE))
     return Speech(samples, starts, ends)
-
-
-if __name__ == "__main__":  # pragma: no cover - manual check
-    s = synthesize(" ".join(sys.argv[1:]) or "Hello world. This is a test.", Voicing())
-    print(s.duration, list(zip(" ".join(sys.argv[1:]), s.starts, s.ends))[:20])

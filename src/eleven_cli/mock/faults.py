@@ -126,10 +126,7 @@ class FaultMiddleware:
             more = message.get("more_body", False)
             kind = fault.kind
             if kind == "ctype":
-                if bodies == 0:
-                    body = b"<html><body><h1>502 Bad Gateway</h1></body></html>" + body[:0]
-                else:
-                    body = b""
+                body = b"<html><body><h1>502 Bad Gateway</h1></body></html>" if bodies == 0 else b""
             elif kind == "badjson" and bodies == 0:
                 body = b'{"detail": "this is not valid JSON' + body[:0]
                 more = False

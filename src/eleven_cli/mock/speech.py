@@ -99,7 +99,7 @@ async def audio_stream(job: Job, speech: Speech, ttfb: float, rtf: float, t0: fl
             body = wav_header(job.fmt.rate, len(body)) + body
         yield body
         return
-    for start, end, pcm in segments(speech):
+    for _start, end, pcm in segments(speech):
         await pace(t0, ttfb, rtf, end)
         out = enc.feed(pcm)
         if out:
