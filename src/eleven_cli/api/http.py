@@ -248,11 +248,14 @@ class Client:
 
     def _json(self, method: str, path: str, **kw: Any) -> Any:
         response, _ = self._open(method, path, **kw)
+        ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        if ctype and "json" not in ctype:
+            raise NetworkError(f"the server answered {ctype} instead of JSON for {path}",
+                               hint="check --base-url points at the ElevenLabs API (or a proxy in between)")
         try:
             return response.json()
         except (ValueError, UnicodeDecodeError):
-            ctype = response.headers.get("content-type", "?")
-            raise NetworkError(f"the server sent an invalid JSON response ({ctype}) for {path}",
+            raise NetworkError(f"the server sent an invalid or truncated JSON response for {path}",
                                hint="check --base-url points at the ElevenLabs API") from None
 
     # --- endpoints ---------------------------------------------------------------------------

@@ -61,6 +61,9 @@ def main(
     ctx.obj = Globals(api_key=api_key, base_url=base_url, region=region, profile=profile, timeout=timeout,
                       retries=retries, verbose=verbose, quiet=quiet, ca_bundle=ca_bundle)
     ctx.call_on_close(ctx.obj.close)
+    if api_key and not quiet:
+        print("eleven: note: --api-key is visible to other users in the process list; prefer "
+              "ELEVENLABS_API_KEY or `eleven auth login`", file=sys.stderr)
 
 
 def _register() -> None:
