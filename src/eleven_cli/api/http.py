@@ -240,7 +240,7 @@ class Client:
                     raise failure
                 retry_after = _retry_after(response.headers.get("retry-after"))
             delay = retry_after if retry_after is not None else self.backoff * (2 ** attempt)
-            delay = min(delay, 30.0) * (1 + random.uniform(0, 0.25))
+            delay = min(delay, 8.0 if retry_after is None else 60.0) * (1 + random.uniform(0, 0.25))
             attempt += 1
             if self.on_retry:
                 self.on_retry(f"{failure.message}; retrying in {delay:.1f}s ({attempt}/{self.retries})")

@@ -22,8 +22,8 @@ def mock(
                                        "second of audio (1 = real time, 0 = instant).")] = 0.0,
     fault: Annotated[list[str] | None, typer.Option("--fault", help="Inject a fault: 429x2, 500, 503x1, "
                                                     "drop@4096, stall@2000, delay@300, badjson, ctype, "
-                                                    "truncate@100; xN repeats (x* always), :/path limits "
-                                                    "it.", show_default=False)] = None,
+                                                    "truncate@100; xN repeats (x* always), %P fires on P % "
+                                                    "of requests, :/path limits it.", show_default=False)] = None,
     tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="Serve HTTPS with this PEM certificate.",
                                                   show_default=False, exists=True, dir_okay=False)] = None,
     tls_key: Annotated[Path | None, typer.Option("--tls-key", help="Private key for --tls-cert.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import secrets
 import threading
@@ -41,24 +42,27 @@ class Fault:
     arg: int = 0
     remaining: int = 1  # -1 = forever
     path: str = ""  # only requests whose path contains this
+    probability: float | None = None  # fire on this share of matching requests, forever
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "arg": self.arg, "remaining": self.remaining, "path": self.path}
+        return {"kind": self.kind, "arg": self.arg, "remaining": self.remaining, "path": self.path,
+                "probability": self.probability}
 
 
 _FAULT_RE = re.compile(
     r"^(?P<kind>\d{3}|drop|stall|delay|badjson|ctype|truncate)(?:@(?P<arg>\d+))?"
-    r"(?:x(?P<count>\d+|\*))?(?::(?P<path>/\S*))?$"
+    r"(?:x(?P<count>\d+|\*)|%(?P<percent>\d+(?:\.\d+)?))?(?::(?P<path>/\S*))?$"
 )
 
 
 def parse_fault(spec: str) -> Fault:
-    """`429x2`, `500`, `drop@4096`, `stall@2000`, `delay@300x*`, optionally `:/v1/models`."""
+    """`429x2`, `500`, `drop@4096`, `stall@2000`, `delay@300x*`, `429%10` (10 % of requests),
+    optionally followed by `:/v1/models`."""
     m = _FAULT_RE.match(spec.strip())
     if not m:
         raise ValueError(
             f"bad fault {spec!r}: use STATUS[xN], drop@BYTES, stall@MS, delay@MS, badjson, ctype "
-            "or truncate, optionally followed by xN (x* = always) and :/path"
+            "or truncate, optionally followed by xN (x* = always) or %P (P % of requests) and :/path"
         )
     kind = m["kind"]
     if kind.isdigit() and not 400 <= int(kind) <= 599:
@@ -66,8 +70,11 @@ def parse_fault(spec: str) -> Fault:
     if kind in ("drop", "stall", "delay") and m["arg"] is None:
         raise ValueError(f"bad fault {spec!r}: {kind} needs @N")
     count = m["count"]
-    remaining = -1 if count == "*" else int(count or 1)
-    return Fault(kind, int(m["arg"] or 0), remaining, m["path"] or "")
+    remaining = -1 if count == "*" or m["percent"] else int(count or 1)
+    probability = float(m["percent"]) / 100 if m["percent"] else None
+    if probability is not None and not 0 < probability <= 1:
+        raise ValueError(f"bad fault {spec!r}: the percentage must be in (0, 100]")
+    return Fault(kind, int(m["arg"] or 0), remaining, m["path"] or "", probability)
 
 
 def load_accounts(path: Path) -> list[Account]:
@@ -101,6 +108,7 @@ class MockState:
         self.tokens: dict[str, tuple[str, float]] = {}
         self.lock = threading.Lock()
         self.peak_concurrency: dict[str, int] = {}
+        self._random = random.Random(0)  # reproducible fault sequences
 
     # --- faults -----------------------------------------------------------------------------
     def take_fault(self, path: str, kinds: tuple[str, ...] | None = None) -> Fault | None:
@@ -112,6 +120,10 @@ class MockState:
                 is_status = f.kind.isdigit()
                 if kinds is not None and f.kind not in kinds and not (is_status and "status" in kinds):
                     continue
+                if f.probability is not None:
+                    if self._random.random() >= f.probability:
+                        continue
+                    return Fault(f.kind, f.arg, -1, f.path, f.probability)
                 if f.remaining > 0:
                     f.remaining -= 1
                 if f.remaining == 0:

@@ -1,0 +1,286 @@
+"""`make bench`: eleven against the official SDK and curl, on the mock over loopback.
+
+Every figure is the median of several runs and a ratio to a baseline measured in the same run
+(these machines are noisy). Results go to bench/results.md; pass/fail is printed against targets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+ELEVEN = str(BIN / "eleven")
+PY = sys.executable
+KEY = "sk_mock_demo_key"
+GEORGE = "JBFqnCBsd6RMkjVDRZzb"
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+TEXT = "The quick brown fox jumps over the lazy dog. It was a bright cold day in April."
+
+
+def start_mock(*args: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([ELEVEN, "mock", "--port", "0", *args], stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        m = re.search(r"listening on (\S+)", line)
+        if m:
+            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()  # type: ignore[misc]
+            return proc, m.group(1)
+    raise RuntimeError("mock did not start")
+
+
+def timed(cmd: list[str], env: dict[str, str], runs: int = RUNS, **kw) -> float:
+    """Median wall time of a command, in seconds."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.targets: list[tuple[str, bool, str]] = []
+
+    def row(self, what: str, value: str, baseline: str, ratio: str) -> None:
+        self.rows.append((what, value, baseline, ratio))
+        print(f"  {what:55s} {value:>12s}   vs {baseline:>28s}   {ratio}")
+
+    def target(self, name: str, ok: bool, detail: str) -> None:
+        self.targets.append((name, ok, detail))
+        print(f"  [{'PASS' if ok else 'MISS'}] {name}: {detail}")
+
+
+SDK_MODELS = ("from elevenlabs.client import ElevenLabs\nimport os\n"
+              "c = ElevenLabs(api_key=os.environ['K'], base_url=os.environ['U'])\nc.models.list()\n")
+SDK_CONVERT = ("from elevenlabs.client import ElevenLabs\nimport os\n"
+               "c = ElevenLabs(api_key=os.environ['K'], base_url=os.environ['U'])\n"
+               "open(os.environ['O'], 'wb').write(b''.join(c.text_to_speech.convert(voice_id='" + GEORGE
+               + "', text=os.environ['T'], output_format='mp3_44100_128')))\n")
+SDK_STREAM = ("import time, os\nt0 = float(os.environ['T0'])\n"
+              "from elevenlabs.client import ElevenLabs\n"
+              "c = ElevenLabs(api_key=os.environ['K'], base_url=os.environ['U'])\n"
+              "for chunk in c.text_to_speech.stream(voice_id='" + GEORGE + "', text=os.environ['T'], "
+              "output_format='pcm_24000'):\n"
+              "    print(time.time() - t0, flush=True); break\n")
+
+
+def first_audio_eleven(url: str, env: dict[str, str]) -> tuple[float, float]:
+    """(process start -> first audio frame handed over, client time from first byte to that frame)."""
+    t0 = time.time()
+    r = subprocess.run([ELEVEN, "stream", TEXT, "-o", "-", "--format", "pcm_24000", "--no-play"],
+                       env=dict(env, ELEVEN_TIMING="1"), capture_output=True, check=True)
+    timing = dict(re.findall(r"timing: (\w+)=([\d.]+)", r.stderr.decode()))
+    return float(timing["first_audio"]) - t0, float(timing["first_audio"]) - float(timing["first_byte"])
+
+
+def rss_of(cmd: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[int, list[int]]:
+    """Peak RSS in kB (from /proc, sampled) and the samples over time."""
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples: list[int] = []
+    if stdin is not None:
+        def feed() -> None:
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(stdin)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        threading.Thread(target=feed, daemon=True).start()
+    while proc.poll() is None:
+        try:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            samples.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))  # type: ignore[union-attr]
+        except (OSError, AttributeError):
+            pass
+        time.sleep(0.05)
+    return (max(samples) if samples else 0), samples
+
+
+def main() -> int:
+    report = Report()
+    proc, url = start_mock("--ttfb", "0")
+    env = dict(os.environ, ELEVENLABS_BASE_URL=url, ELEVENLABS_API_KEY=KEY, K=KEY, U=url, T=TEXT,
+               NO_PROXY="127.0.0.1,localhost")
+    tmp = Path(tempfile.mkdtemp(prefix="eleven-bench-"))
+    have_sdk = subprocess.run([PY, "-c", "import elevenlabs"], capture_output=True).returncode == 0
+    have_curl = shutil.which("curl") is not None
+    try:
+        print(f"eleven bench: {RUNS} runs each, mock at {url}")
+        # 1. start-up
+        bare = timed([PY, "-c", "pass"], env)
+        version = timed([ELEVEN, "--version"], env)
+        helptime = timed([ELEVEN, "--help"], env)
+        report.row("eleven --version", ms(version), f"python -c pass {ms(bare)}", f"{version / bare:.2f}×")
+        report.row("eleven --help", ms(helptime), f"python -c pass {ms(bare)}", f"{helptime / bare:.2f}×")
+        report.target("eleven --version ≤ 3× a bare interpreter", version <= 3 * bare, f"{version / bare:.2f}×")
+        # 2. models
+        models = timed([ELEVEN, "models", "--json"], env)
+        if have_sdk:
+            sdk = timed([PY, "-c", SDK_MODELS], env)
+            report.row("eleven models --json", ms(models), f"official SDK {ms(sdk)}", f"{sdk / models:.2f}× faster")
+            report.target("eleven models ≥ 4× faster than the SDK", sdk / models >= 4, f"{sdk / models:.2f}×")
+        if have_curl:
+            curl = timed(["curl", "-sf", "-H", f"xi-api-key: {KEY}", f"{url}/v1/models"], env)
+            report.row("eleven models --json", ms(models), f"curl {ms(curl)}", f"{models / curl:.2f}× curl's time")
+        # 3. say -o x.mp3
+        say = timed([ELEVEN, "-q", "say", TEXT, "-o", str(tmp / "x.mp3")], env)
+        if have_sdk:
+            sdk = timed([PY, "-c", SDK_CONVERT], dict(env, O=str(tmp / "sdk.mp3")))
+            report.row("eleven say -o x.mp3", ms(say), f"SDK convert + save {ms(sdk)}", f"{sdk / say:.2f}× faster")
+        if have_curl:
+            body = json.dumps({"text": TEXT})
+            curl = timed(["curl", "-sf", "-H", f"xi-api-key: {KEY}", "-H", "content-type: application/json",
+                          "-d", body, "-o", str(tmp / "curl.mp3"), f"{url}/v1/text-to-speech/{GEORGE}"], env)
+            report.row("eleven say -o x.mp3", ms(say), f"curl {ms(curl)}", f"{say / curl:.2f}× curl's time")
+        # 4. time to first audio
+        firsts = [first_audio_eleven(url, env) for _ in range(RUNS)]
+        first = statistics.median(f[0] for f in firsts)
+        added = statistics.median(f[1] for f in firsts)
+        if have_sdk:
+            sdk_firsts = []
+            for _ in range(RUNS):
+                out = subprocess.run([PY, "-c", SDK_STREAM], env=dict(env, T0=str(time.time())), capture_output=True,
+                                     text=True, check=True)
+                sdk_firsts.append(float(out.stdout.split()[0]))
+            sdk_first = statistics.median(sdk_firsts)
+            report.row("eleven stream: process start → first audio", ms(first),
+                       f"SDK stream() first chunk {ms(sdk_first)}", f"{sdk_first / first:.2f}× sooner")
+        report.row("eleven stream: first byte → first audio handed over", ms(added), "server first byte", "—")
+        report.target("client adds ≤ 10 ms to first audio", added <= 0.010, ms(added))
+        # 5. ws: line on stdin -> message on the socket, and -> first audio
+        ws_lat = ws_latency(url, env)
+        report.row("eleven ws: stdin line → text message on the socket", ms(ws_lat[0]), "—", "—")
+        report.row("eleven ws: stdin line → first audio out", ms(ws_lat[1]), "—", "—")
+        # 6. batch throughput
+        for label, faults in (("no faults", []), ("10 % injected 429s", ["--fault", "429x3:/v1/text-to-speech"])):
+            ratio, wall, ideal = batch_throughput(tmp, faults)
+            report.row(f"eleven batch throughput ({label})", f"{wall:.2f} s", f"ideal {ideal:.2f} s",
+                       f"{ratio * 100:.0f} % of ideal")
+            report.target(f"batch ≥ 95 % of ideal ({label})", ratio >= 0.95, f"{ratio * 100:.0f} %")
+        # 7. memory
+        big = tmp / "big.txt"
+        sentence = "This sentence is part of a very long text for the memory benchmark. "
+        big.write_text(sentence * (1_000_000 // len(sentence)))
+        peak, _ = rss_of([ELEVEN, "-q", "say", "-f", str(big), "-m", "eleven_flash_v2_5", "--format", "ulaw_8000",
+                          "-o", str(tmp / "big.ulaw")], env)
+        report.row("peak RSS, eleven say of a 1 MB text", f"{peak / 1024:.0f} MB", "target 80 MB", "—")
+        report.target("RSS ≤ 80 MB for a 1 MB text", peak <= 80 * 1024, f"{peak / 1024:.0f} MB")
+        lines = "".join(f"Line {n} of a long streaming session, spoken as it arrives.\n" for n in range(3000))
+        peak_ws, samples = rss_of([ELEVEN, "-q", "ws", "-o", "-", "--format", "pcm_16000"], env, lines.encode())
+        tail = samples[len(samples) // 2 :] or [0]
+        growth = (max(tail) - min(tail)) / 1024
+        report.row("peak RSS, eleven ws over 3,000 lines", f"{peak_ws / 1024:.0f} MB",
+                   "second half growth", f"{growth:.1f} MB")
+        report.target("ws RSS flat and ≤ 80 MB", peak_ws <= 80 * 1024 and growth < 5, f"{peak_ws / 1024:.0f} MB, "
+                      f"+{growth:.1f} MB over the second half")
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    write_results(report)
+    return 0
+
+
+def ws_latency(url: str, env: dict[str, str]) -> tuple[float, float]:
+    """Median over lines of (line written -> received by the server, line written -> first audio byte)."""
+    to_socket, to_audio = [], []
+    for _ in range(RUNS):
+        proc = subprocess.Popen([ELEVEN, "-q", "ws", "-o", "-", "--format", "pcm_16000"], env=env,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert proc.stdin is not None and proc.stdout is not None
+        time.sleep(0.8)  # connected and initialised
+        subprocess.run(["curl", "-sf", "-X", "DELETE", f"{url}/__mock__/requests"], check=False,
+                       stdout=subprocess.DEVNULL)
+        t0 = time.time()
+        proc.stdin.write(b"Hello from a language model.\n")
+        proc.stdin.flush()
+        proc.stdout.read(1)
+        to_audio.append(time.time() - t0)
+        proc.stdin.close()
+        proc.wait()
+        log = json.loads(subprocess.run(["curl", "-sf", f"{url}/__mock__/requests"], capture_output=True,
+                                        check=True).stdout)
+        sessions = [x for x in log if x.get("kind") == "ws"] or []
+        texts = [m for s in sessions for m in s.get("messages", []) if m["dir"] == "in" and m.get("text", "").strip()]
+        if texts:
+            to_socket.append(texts[0]["t"] - t0)
+    return statistics.median(to_socket) if to_socket else float("nan"), statistics.median(to_audio)
+
+
+def batch_throughput(tmp: Path, faults: list[str]) -> tuple[float, float, float]:
+    accounts = tmp / "acc.toml"
+    accounts.write_text('[[account]]\nkey = "kb"\nmax_concurrency = 4\ncharacter_limit = 100000000\n')
+    proc, url = start_mock("--accounts", str(accounts), "--rtf", "1", *faults)
+    try:
+        manifest = tmp / "items.jsonl"
+        manifest.write_text("".join(json.dumps({"id": f"b{n}", "text": f"Batch item {n} speaks one sentence."}) + "\n"
+                                    for n in range(30)))
+        out = tmp / f"batch-{len(faults)}"
+        t0 = time.perf_counter()
+        r = subprocess.run([ELEVEN, "batch", str(manifest), "-d", str(out), "--json", "--format", "pcm_16000"],
+                           env=dict(os.environ, ELEVENLABS_BASE_URL=url, ELEVENLABS_API_KEY="kb"),
+                           capture_output=True, check=True)
+        wall = time.perf_counter() - t0
+        summary = json.loads(r.stdout)
+        ideal = summary["audio_seconds"] / 4
+        return ideal / wall, wall, ideal
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def write_results(report: Report) -> None:
+    versions = {}
+    for pkg in ("httpx", "websockets", "typer", "elevenlabs"):
+        try:
+            from importlib.metadata import version
+
+            versions[pkg] = version(pkg)
+        except Exception:  # noqa: BLE001
+            versions[pkg] = "not installed"
+    curl = subprocess.run(["curl", "--version"], capture_output=True, text=True).stdout.split("\n")[0] \
+        if shutil.which("curl") else "not installed"
+    lines = [
+        "# eleven benchmarks",
+        "",
+        f"Generated by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}; "
+        + ", ".join(f"{k} {v}" for k, v in versions.items()) + f"; {curl}.",
+        "",
+        f"Each figure is the median of {RUNS} runs against `eleven mock` on loopback, with its baseline measured "
+        "in the same run.",
+        "",
+        "| measurement | eleven | baseline | ratio |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in report.rows],
+        "",
+        "## Targets",
+        "",
+        *[f"- {'PASS' if ok else 'MISS'}: {name} — {detail}" for name, ok, detail in report.targets],
+        "",
+    ]
+    (HERE / "results.md").write_text("\n".join(lines))
+    print(f"wrote {HERE / 'results.md'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
