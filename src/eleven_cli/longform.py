@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ class Result:
     alignment: Alignment | None = None
     normalized: Alignment | None = None
     cached_pieces: int = 0
+    streamed_seconds: float | None = None  # set when the audio went straight to a writer
     cache: PieceCache | None = None
     cache_keys: list[str] = field(default_factory=list)
 
@@ -50,6 +51,8 @@ class Result:
 
     @property
     def duration(self) -> float:
+        if self.streamed_seconds is not None:
+            return self.streamed_seconds
         return duration(self.audio, self.fmt)
 
     @property
@@ -89,6 +92,35 @@ class PieceCache:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                 os.replace(tmp, self.folder / f"{key}{suffix}")
+
+    @contextlib.contextmanager
+    def writer(self, key: str) -> Iterator[Callable[[bytes], None]]:
+        """Collect a piece on disk as it streams; it is kept only if the stream completes."""
+        if self.folder is None:
+            yield lambda data: None
+            return
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".piece.")
+        except OSError:
+            yield lambda data: None
+            return
+        fh = os.fdopen(fd, "wb")
+        try:
+            yield fh.write
+            fh.close()
+            os.replace(tmp, self.folder / f"{key}.audio")
+        finally:
+            if not fh.closed:
+                fh.close()
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+    def note(self, key: str, meta: dict) -> None:
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            (self.folder / f"{key}.json").write_text(json.dumps(meta), encoding="utf-8")
 
     def drop(self, keys: list[str]) -> None:
         if self.folder is None:
@@ -159,3 +191,113 @@ def _plain(a: Alignment | None) -> dict | None:
         return None
     return {"characters": a.characters, "character_start_times_seconds": a.starts,
             "character_end_times_seconds": a.ends}
+
+
+class PartFilter:
+    """Streams one generated piece into a growing file of the same format: drops the per-piece
+    container headers that must appear only once (ID3/Xing in MP3, the RIFF header in WAV)."""
+
+    def __init__(self, fmt: Format, first: bool) -> None:
+        self.fmt = fmt
+        self.keep_all = first and fmt.codec != "wav"
+        self._head = b""
+        self._passing = self.keep_all or fmt.codec in ("pcm", "ulaw", "alaw")
+
+    def feed(self, data: bytes) -> bytes:
+        if self._passing:
+            return data
+        self._head += data
+        if self.fmt.codec == "wav":
+            at = self._head.find(b"data")
+            if at < 0 or len(self._head) < at + 8:
+                return b""
+            out, self._head = self._head[at + 8 :], b""
+            self._passing = True
+            return out
+        # MP3: skip an ID3v2 tag, then a Xing/Info frame, then pass everything.
+        head = self._head
+        if head[:3] == b"ID3":
+            if len(head) < 10:
+                return b""
+            size = 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9])
+            if len(head) < size:
+                return b""
+            head = head[size:]
+        from eleven_cli.audio.containers import mp3_frame_length
+
+        length = mp3_frame_length(head[:4]) if len(head) >= 4 else None
+        if length is None and len(head) < 4:
+            self._head = head
+            return b""
+        if length is not None and len(head) < length:
+            self._head = head
+            return b""
+        if length is not None and (b"Xing" in head[:64] or b"Info" in head[:64]):
+            head = head[length:]
+        self._head = b""
+        self._passing = True
+        return head
+
+    def flush(self) -> bytes:
+        out, self._head = self._head, b""
+        return out if self.fmt.codec != "wav" else b""
+
+
+def synthesize_to(client: Client, voice_id: str, req: SynthesisRequest, fmt: Format, limit: int,
+                  write: Callable[[bytes], None], *, cache: PieceCache | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Result:
+    """Like `synthesize`, but each piece streams straight into `write` (memory stays flat however
+    long the text): for every format but Opus, whose pieces must be remuxed together."""
+    from eleven_cli.audio.duration import DurationCounter
+
+    pieces = [p for p in split_text(req.text, limit) if p.strip()] if len(req.text) > limit else [req.text]
+    cache = cache if (cache is not None and len(pieces) > 1) else PieceCache(None)
+    result = Result(b"", fmt)
+    counter = DurationCounter(fmt if fmt.codec != "wav" else _pcm_of(fmt))
+    previous_ids: list[str] = list(req.previous_request_ids)
+    for i, piece in enumerate(pieces):
+        if progress:
+            progress(i, len(pieces))
+        sub = dataclasses.replace(req, text=piece)
+        if len(pieces) > 1:
+            sub.previous_text = (pieces[i - 1][-300:] if i else req.previous_text) or None
+            sub.next_text = (pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text) or None
+            sub.previous_request_ids = previous_ids[-3:]
+        key = cache.key(client.base_url, voice_id, sub, fmt, False)
+        result.cache_keys.append(key)
+        part = PartFilter(fmt, first=i == 0)
+        hit = cache.get(key)
+        if hit is not None:
+            data = part.feed(hit[0]) + part.flush()
+            write(data)
+            counter.add(data)
+            meta = Meta(request_id=hit[1].get("request_id"), characters=0)
+            result.cached_pieces += 1
+        else:
+            with cache.writer(key) as keep, client.stream(voice_id, sub, fmt.name, path_suffix="") as streamed:
+                for chunk in streamed.chunks:
+                    keep(chunk)
+                    data = part.feed(chunk)
+                    if data:
+                        write(data)
+                        counter.add(data)
+                tail = part.flush()
+                if tail:
+                    write(tail)
+                    counter.add(tail)
+                meta = streamed.meta
+                cache.note(key, {"request_id": meta.request_id, "characters": meta.characters})
+        result.metas.append(meta)
+        if meta.request_id:
+            previous_ids.append(meta.request_id)
+    if progress:
+        progress(len(pieces), len(pieces))
+    result.cache = cache
+    result.streamed_seconds = counter.seconds
+    return result
+
+
+def _pcm_of(fmt: Format) -> Format:
+    from eleven_cli.formats import FORMATS
+
+    return FORMATS[f"pcm_{fmt.rate}"]

@@ -39,6 +39,7 @@ class Live:
     rollback: Callable[[int], bool] | None = None  # truncate the file output to N bytes; False if impossible
     retries: int = 3
     say: Callable[[str], None] = print
+    keep_alignment: bool = True  # only needed for caption outputs; off keeps long sessions flat
     stats: LiveStats = field(default_factory=LiveStats)
     alignment: Alignment = field(default_factory=Alignment)
     normalized: Alignment = field(default_factory=Alignment)
@@ -46,8 +47,9 @@ class Live:
     def __post_init__(self) -> None:
         self.fmt = FORMATS[self.opts.output_format]
         self.counter = DurationCounter(self.fmt)
-        self.sent = ""  # every character sent (after the initialise message)
-        self.confirmed = 0  # characters whose audio has fully arrived
+        self.sent = ""  # characters sent (after the initialise message) from `self.base` on
+        self.base = 0  # how many sent characters were dropped from `sent` once confirmed
+        self.confirmed = 0  # characters whose audio has fully arrived (absolute)
         self.pending_end = 0  # non-sync mode: end of the generation being received
         self.written = 0
         self.safe_bytes = 0  # output size at the last point where all received audio is confirmed
@@ -66,7 +68,7 @@ class Live:
             for event in session.events():
                 self._handle(event)
             with self._lock:  # the final message: everything sent has been spoken
-                self.confirmed = self.pending_end = len(self.sent)
+                self.confirmed = self.pending_end = self.base + len(self.sent)
             self._done.set()
         except Dropped as exc:
             self._dropped = str(exc)
@@ -81,9 +83,9 @@ class Live:
                 self.confirmed = self.pending_end
                 self.pending_end = self.confirmed + len(event.alignment.characters)
                 self._mark_safe()
-            if event.alignment:
+            if event.alignment and self.keep_alignment:
                 self.alignment.extend(event.alignment, offset)
-            if event.normalized:
+            if event.normalized and self.keep_alignment:
                 self.normalized.extend(event.normalized, offset)
             if self.stats.first_audio_at is None:
                 self.stats.first_audio_at = time.monotonic()
@@ -97,6 +99,9 @@ class Live:
                 self._mark_safe()
 
     def _mark_safe(self) -> None:
+        if self.confirmed - self.base > 4096:  # forget text whose audio is safely out
+            self.sent = self.sent[self.confirmed - self.base :]
+            self.base = self.confirmed
         self.safe_bytes = self.written
         self.safe_align = (len(self.alignment.characters), len(self.normalized.characters))
         self.safe_seconds = self.counter.seconds
@@ -125,7 +130,7 @@ class Live:
         if self._thread is not None:
             self._thread.join(5)
         with self._lock:
-            resend = self.sent[self.confirmed :]
+            resend = self.sent[self.confirmed - self.base :]
             if self.written > self.safe_bytes:
                 if self.rollback is not None and self.rollback(self.safe_bytes):
                     self.written = self.safe_bytes

@@ -329,6 +329,7 @@ class Client:
                     if chunk:
                         if meta.ttfb is None:
                             meta.ttfb = time.monotonic() - started
+                            meta.first_byte_at = time.time()
                         yield chunk
 
         try:

@@ -121,6 +121,7 @@ class Meta:
     current_concurrency: int | None = None
     max_concurrency: int | None = None
     ttfb: float | None = None  # seconds from sending to the first body byte
+    first_byte_at: float | None = None  # wall-clock time of the first body byte
 
     @classmethod
     def from_headers(cls, headers: Any) -> Meta:

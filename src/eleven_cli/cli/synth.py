@@ -2,7 +2,9 @@
 
 
 import dataclasses
+import os
 import sys
+import time
 from typing import Annotated, Any
 
 import typer
@@ -120,12 +122,25 @@ def say(
         if n > 1 and i < n:
             g.say(f"eleven: request {i + 1} of {n}")
 
-    result = longform.synthesize(client, voice_id, req, plan.fmt, limit, cache=pieces, progress=progress)
-    sink = plan.sink()
-    if sink is not None:
+    streamable = plan.fmt.codec != "opus" and not (plan.output == "-" and plan.fmt.codec == "wav")
+    if plan.output is not None and not plan.play and streamable:
+        # Straight to the output as it arrives: memory stays flat for a book-length text.
+        from eleven_cli.audio.sink import AtomicFile
+
+        sink = plan.sink() if plan.output == "-" else AtomicFile(
+            plan.output, wav_rate=plan.fmt.rate if plan.fmt.codec == "wav" else None)
+        assert sink is not None
         with sink:
-            sink.write(result.audio)
+            result = longform.synthesize_to(client, voice_id, req, plan.fmt, limit, sink.write, cache=pieces,
+                                            progress=progress)
             sink.commit()
+    else:
+        result = longform.synthesize(client, voice_id, req, plan.fmt, limit, cache=pieces, progress=progress)
+        sink = plan.sink()
+        if sink is not None:
+            with sink:
+                sink.write(result.audio)
+                sink.commit()
     result.forget_cache()
     if plan.play:
         play_pcm(g, plan, to_pcm(result.audio, plan.fmt, plan.rate))
@@ -192,6 +207,7 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
     live_words: list[Any] = []
     offset = 0.0
     previous_ids: list[str] = []
+    first_out: float | None = None
     if player is not None and timestamps is not None and timestamps.get("highlight"):
         render = highlight_text(player, lambda: live_words)
     elif player is not None:
@@ -216,6 +232,8 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
                                 sink.write(chunk)
                             if decoder is not None:
                                 decoder.push(chunk)
+                            if first_out is None:
+                                first_out = time.time()
                     meta = streamed.meta
                 else:
                     with client.stream_with_timestamps(voice_id, sub, plan.fmt.name) as (meta, chunks):
@@ -247,8 +265,13 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
         if sink is not None:
             sink.discard()
         raise
+    if player is not None and player.first_write is not None:
+        first_out = time.time() - (time.monotonic() - player.first_write)
     if player is not None and g.verbose:
-        g.trace(f"eleven: first audio handed to the device; {player.underruns} underruns")
+        g.trace(f"eleven: {player.underruns} buffer underruns while playing")
+    if os.environ.get("ELEVEN_TIMING") and metas and metas[0].first_byte_at and first_out:
+        # For benchmarks: when the first byte arrived and when the first audio was handed over.
+        print(f"timing: first_byte={metas[0].first_byte_at:.6f} first_audio={first_out:.6f}", file=sys.stderr)
     info = _summary(plan, voice_id, req, metas, offset)
     if timestamps is None:
         cost_line(g, as_json, plan.output == "-", **info)

@@ -158,7 +158,8 @@ def ws(
     keepalive = max(1.0, min(10.0, (inactivity_timeout or 20) / 2))
     if pieces is None:
         pieces = stream_pieces(sys.stdin.fileno(), flush_on_newline=flush_on_newline, keepalive=keepalive)
-    live = Live(connect, wopts, write, rollback, retries=max(1, g.retries), say=g.say)
+    live = Live(connect, wopts, write, rollback, retries=max(1, g.retries), say=g.say,
+                keep_alignment=bool(alignment_out or srt or vtt))
     received = lambda: live.written  # noqa: E731
     try:
         with Progress(g, progress_text(player, received) if player is not None else (lambda: "")):
