@@ -86,12 +86,12 @@ def test_fault_matrix(fresh_mock, tmp_path, command: str, fault: str) -> None:
     path = "/stream-input" if command == "ws" else ("/v1/text-to-speech" if command in (
         "say", "stream", "timestamps", "timestamps-stream", "batch") else
         {"models": "/v1/models", "voices": "/v1/voices", "auth-status": "/v1/user/subscription"}[command])
+    if command == "ws" and fault == "dropped-mid-body":
+        spec, code = "drop@600", 0  # one drop: the WebSocket reconnects and resends, nothing lost
     m = fresh_mock("--key", SENTINEL, "--fault", f"{spec}:{path}")
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "one.txt").write_text(BOOK_TEXT)
     args, target = COMMANDS[command]
-    if command == "ws" and fault == "dropped-mid-body":
-        spec, code = "drop@600", 0  # one drop: the WebSocket reconnects and resends, nothing lost
     if command == "batch" and code in (5, 6):
         code = 4  # a failed item; the batch reports it and exits 4
     r = _run(m, *args, cwd=tmp_path)

@@ -15,25 +15,12 @@ EXIT_CODES = """Exit status: 0 ok; 1 unexpected failure; 2 usage or bad input; 3
 permission (401/403, missing key); 4 request rejected by the API (other 4xx, quota); 5 service
 unavailable after retries (429/5xx); 6 network failure; 7 audio device failure; 130 interrupted."""
 
-app = typer.Typer(
-    name="eleven",
-    help="Text to speech from the command line, for the ElevenLabs API.",
-    epilog=EXIT_CODES,
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         print(f"eleven {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     ctx: typer.Context,
     api_key: Annotated[str | None, typer.Option("--api-key", help="API key (visible in the process list: "
@@ -66,14 +53,39 @@ def main(
               "ELEVENLABS_API_KEY or `eleven auth login`", file=sys.stderr)
 
 
-def _register() -> None:
-    from eleven_cli.cli import auth_cmd, batch_cmd, config_cmd, devices_cmd, listing, mock_cmd, synth, ws_cmd
+# Which module defines each command: only that module is loaded (and only its options are built,
+# which Typer does slowly) when a command runs; the root help and completion load them all.
+COMMANDS = {"say": "synth", "stream": "synth", "timestamps": "synth", "models": "listing", "voices": "listing",
+            "ws": "ws_cmd", "batch": "batch_cmd", "config": "config_cmd", "auth": "auth_cmd",
+            "devices": "devices_cmd", "mock": "mock_cmd"}
 
-    for module in (synth, listing, ws_cmd, batch_cmd, config_cmd, auth_cmd, devices_cmd, mock_cmd):
-        module.register(app)
+
+def make_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with just the one about to run."""
+    import importlib
+
+    app = typer.Typer(
+        name="eleven",
+        help="Text to speech from the command line, for the ElevenLabs API.",
+        epilog=EXIT_CODES,
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(main)
+    names = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        importlib.import_module(f"eleven_cli.cli.{name}").register(app)
+    return app
 
 
-_register()
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the full app, for docs generation and tests
+        return make_app()
+    raise AttributeError(name)
+
 
 # Global options typed after the command name are moved before it, so both
 # `eleven --profile work say hi` and `eleven say hi --profile work` work.
@@ -81,14 +93,24 @@ _GLOBAL_VALUE = {"--api-key", "--base-url", "--region", "--profile", "--timeout"
 _GLOBAL_FLAG = {"--verbose", "-V", "--quiet", "-q"}
 
 
-def _command_names() -> set[str]:
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
-    return names | {g.name for g in app.registered_groups if g.name}
+def command_index(args: list[str]) -> int | None:
+    """Where the command name is: the first known name that is not the value of a global option."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return None
+        if a in _GLOBAL_VALUE:
+            i += 2
+            continue
+        if a in COMMANDS:
+            return i
+        i += 1
+    return None
 
 
 def hoist(args: list[str]) -> list[str]:
-    commands = _command_names()
-    cmd_at = next((i for i, a in enumerate(args) if a in commands), None)
+    cmd_at = command_index(args)
     if cmd_at is None:
         return args
     head, moved, rest = args[:cmd_at], [], []
@@ -123,7 +145,11 @@ def run(argv: list[str] | None = None) -> None:
     args = hoist(list(sys.argv[1:] if argv is None else argv))
     _install_interrupt_handler()
     verbose = "--verbose" in args or "-V" in args
-    command = typer.main.get_command(app)
+    at = command_index(args)
+    chosen = args[at] if at is not None else None
+    completing = any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ) or "--show-completion" in args \
+        or "--install-completion" in args
+    command = typer.main.get_command(make_app(None if completing else chosen))
     code: int = 0
     try:
         result = command.main(args=args, prog_name="eleven", standalone_mode=False)
