@@ -87,7 +87,7 @@ def first_audio_eleven(url: str, env: dict[str, str]) -> tuple[float, float]:
     t0 = time.time()
     r = subprocess.run([ELEVEN, "stream", TEXT, "-o", "-", "--format", "pcm_24000", "--no-play"],
                        env=dict(env, ELEVEN_TIMING="1"), capture_output=True, check=True)
-    timing = dict(re.findall(r"timing: (\w+)=([\d.]+)", r.stderr.decode()))
+    timing = dict(re.findall(r"(first_byte|first_audio)=([\d.]+)", r.stderr.decode()))
     return float(timing["first_audio"]) - t0, float(timing["first_audio"]) - float(timing["first_byte"])
 
 
@@ -171,7 +171,7 @@ def main() -> int:
         report.row("eleven ws: stdin line → text message on the socket", ms(ws_lat[0]), "—", "—")
         report.row("eleven ws: stdin line → first audio out", ms(ws_lat[1]), "—", "—")
         # 6. batch throughput
-        for label, faults in (("no faults", []), ("10 % injected 429s", ["--fault", "429x3:/v1/text-to-speech"])):
+        for label, faults in (("no faults", []), ("10 % injected 429s", ["--fault", "429%10:/v1/text-to-speech"])):
             ratio, wall, ideal = batch_throughput(tmp, faults)
             report.row(f"eleven batch throughput ({label})", f"{wall:.2f} s", f"ideal {ideal:.2f} s",
                        f"{ratio * 100:.0f} % of ideal")
@@ -232,8 +232,9 @@ def batch_throughput(tmp: Path, faults: list[str]) -> tuple[float, float, float]
     proc, url = start_mock("--accounts", str(accounts), "--rtf", "1", *faults)
     try:
         manifest = tmp / "items.jsonl"
-        manifest.write_text("".join(json.dumps({"id": f"b{n}", "text": f"Batch item {n} speaks one sentence."}) + "\n"
-                                    for n in range(30)))
+        sentence = "Batch item {n} speaks a sentence of narration. "
+        manifest.write_text("".join(json.dumps({"id": f"b{n}", "text": sentence.format(n=n) * (1 + n % 3)}) + "\n"
+                                    for n in range(40)))
         out = tmp / f"batch-{len(faults)}"
         t0 = time.perf_counter()
         r = subprocess.run([ELEVEN, "batch", str(manifest), "-d", str(out), "--json", "--format", "pcm_16000"],

@@ -192,7 +192,7 @@ class Results:
 
 
 class Limiter:
-    """A concurrency limit that halves on 429 and grows back by one after a run of successes."""
+    """A concurrency limit that steps down on each 429 and grows back by one after a run of successes."""
 
     def __init__(self, limit: int, maximum: int) -> None:
         self.limit = max(1, limit)
@@ -232,7 +232,7 @@ class Limiter:
 
     def back_off(self) -> None:
         with self._cond:
-            self.limit = max(1, self.limit // 2)
+            self.limit = max(1, self.limit - 1)
             self._streak = 0
 
 

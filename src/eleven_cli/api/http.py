@@ -170,6 +170,7 @@ class Client:
         self.backoff = backoff
         self.trace = trace
         self.on_retry = on_retry
+        self.on_headers: Callable[[Meta], None] | None = None  # e.g. batch reads the concurrency limit
         headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
         if api_key:
             headers["xi-api-key"] = api_key
@@ -319,6 +320,8 @@ class Client:
         response, started = self._open("POST", path, json_body=req.body(), params=req.query(output_format),
                                        stream=True)
         meta = Meta.from_headers(response.headers)
+        if self.on_headers:
+            self.on_headers(meta)
         ctype = response.headers.get("content-type", "")
         if ctype.startswith(("text/html", "application/json")):
             response.close()
@@ -343,6 +346,8 @@ class Client:
         path = f"/v1/text-to-speech/{_quote(voice_id)}/with-timestamps"
         response, started = self._open("POST", path, json_body=req.body(), params=req.query(output_format))
         meta = Meta.from_headers(response.headers)
+        if self.on_headers:
+            self.on_headers(meta)
         meta.ttfb = time.monotonic() - started
         try:
             data = response.json()

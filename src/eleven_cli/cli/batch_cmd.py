@@ -137,6 +137,8 @@ def batch(
     store = Results(results_path)
     done_before = store.completed(outdir) if resume else {}
     todo = [i for i in items if not (i.id in done_before and done_before[i.id].text_hash == i.text_hash)]
+    # Longest first: the last requests to finish are short ones, so no slot idles at the end.
+    todo.sort(key=lambda i: len(i.text), reverse=True)
     skipped = len(items) - len(todo)
     limiter = Limiter(jobs or 1, jobs or 1)
     probed = threading.Event()
@@ -150,6 +152,14 @@ def batch(
         g.trace("eleven: " + message)
 
     client.on_retry = on_retry
+
+    def on_headers(meta: Any) -> None:
+        # Probe once: the first response's headers tell how many requests the account may run.
+        if not probed.is_set() and meta.max_concurrency:
+            limiter.set_maximum(meta.max_concurrency)
+            probed.set()
+
+    client.on_headers = on_headers
     pieces = longform.PieceCache(outdir / ".eleven-cache")
 
     def work(item: Any) -> Outcome:
@@ -169,8 +179,8 @@ def batch(
             _write_captions(res.alignment, None, stem + ".srt" if srt else None, stem + ".vtt" if vtt else None,
                             42, 2, 7.0, None)
         res.forget_cache()
-        if not probed.is_set() and res.metas and res.metas[0].max_concurrency:
-            limiter.set_maximum(res.metas[0].max_concurrency)
+        if not probed.is_set():  # the server sends no limit: run a few at once, adapting on 429
+            limiter.set_maximum(3)
             probed.set()
         return Outcome(item.id, name, "ok", res.characters, res.request_ids, round(res.duration, 3),
                        round(time.monotonic() - t0, 3), bytes=len(res.audio), sha256=file_hash(target),
@@ -190,14 +200,8 @@ def batch(
     t0 = time.monotonic()
     progress.start()
     try:
-        if todo and not probed.is_set():
-            # Probe once: the first item alone tells the account's concurrency limit.
-            run_pool(todo[:1], work, limiter, stop, finished, 1)
-            probed.set()
-            rest = todo[1:]
-        else:
-            rest = todo
-        run_pool(rest, work, limiter, stop, finished, max(limiter.maximum, jobs or 1, 1) if rest else 0)
+        # Until the first response's headers arrive, the limiter lets one request through.
+        run_pool(todo, work, limiter, stop, finished, jobs or 32)
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
