@@ -200,6 +200,7 @@ class Limiter:
         self.active = 0
         self.peak = 0
         self._streak = 0
+        self._last_429 = -1e9
         self._cond = threading.Condition()
 
     def set_maximum(self, maximum: int) -> None:
@@ -231,8 +232,13 @@ class Limiter:
             self._cond.notify_all()
 
     def back_off(self) -> None:
+        """A lone 429 is retried at the same concurrency; 429s in a burst (two within two
+        seconds) mean real pressure, and the limit steps down by one."""
         with self._cond:
-            self.limit = max(1, self.limit - 1)
+            now = time.monotonic()
+            if now - self._last_429 < 2.0:
+                self.limit = max(1, self.limit - 1)
+            self._last_429 = now
             self._streak = 0
 
 

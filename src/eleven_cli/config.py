@@ -6,7 +6,6 @@ import contextlib
 import fcntl
 import os
 import stat
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -246,6 +245,8 @@ def update(mutate: Callable[[dict[str, dict[str, Any]]], None], path: Path | Non
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write via a temp file in the same folder and rename, so readers never see a partial file."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)

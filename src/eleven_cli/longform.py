@@ -106,8 +106,12 @@ class PieceCache:
             yield lambda data: None
             return
         fh = os.fdopen(fd, "wb")
+
+        def keep(data: bytes) -> None:
+            fh.write(data)
+
         try:
-            yield fh.write
+            yield keep
             fh.close()
             os.replace(tmp, self.folder / f"{key}.audio")
         finally:

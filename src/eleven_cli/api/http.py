@@ -25,7 +25,6 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
 from eleven_cli import __version__  # noqa: E402
-from eleven_cli.alignment import to_alignment  # noqa: E402
 from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice  # noqa: E402
 from eleven_cli.errors import (  # noqa: E402
     AuthError,
@@ -388,6 +387,8 @@ def _parse_line(line: bytes) -> TimedChunk:
 def _timed(data: Any) -> TimedChunk:
     if not isinstance(data, dict):
         raise TypeError("not an object")
+    from eleven_cli.alignment import to_alignment
+
     audio = base64.b64decode(data.get("audio_base64") or "", validate=True)
     return TimedChunk(audio, to_alignment(data.get("alignment")), to_alignment(data.get("normalized_alignment")))
 
