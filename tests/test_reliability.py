@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from conftest import ELEVEN, Mock, err
 from proxy import Proxy
 
@@ -205,7 +206,8 @@ def test_tls_with_a_private_ca(fresh_mock, tmp_path) -> None:
     assert untrusted.returncode == 6 and ("certificate" in err(untrusted).lower() or "tls" in err(untrusted).lower())
     ok = _run(m, "--ca-bundle", str(ca_pem), "models", key=m.key, cwd=tmp_path)
     assert ok.returncode == 0, err(ok)
-    ws = _run(m, "ws", "Secure socket.", "-o", "tls.mp3", key=m.key, cwd=tmp_path, env_extra={"SSL_CERT_FILE": str(ca_pem)})
+    ws = _run(m, "ws", "Secure socket.", "-o", "tls.mp3", key=m.key, cwd=tmp_path,
+              env_extra={"SSL_CERT_FILE": str(ca_pem)})
     assert ws.returncode == 0, err(ws)
 
 

@@ -135,27 +135,47 @@ class PieceCache:
                     (self.folder / f"{key}{suffix}").unlink()
 
 
+class pieces_of:  # noqa: N801 - used like a generator function
+    """The requests for one text: split below `limit` at natural boundaries, each with the text
+    around it and the request ids before it (read from `previous_ids` as the caller appends them)."""
+
+    def __init__(self, req: SynthesisRequest, limit: int, previous_ids: list[str]) -> None:
+        text = req.text
+        self.pieces = [p for p in split_text(text, limit) if p.strip()] if len(text) > limit else [text]
+        self.req = req
+        self.previous_ids = previous_ids
+
+    @property
+    def count(self) -> int:
+        return len(self.pieces)
+
+    def __iter__(self) -> Iterator[tuple[int, SynthesisRequest]]:
+        pieces, req = self.pieces, self.req
+        for i, piece in enumerate(pieces):
+            sub = dataclasses.replace(req, text=piece)
+            if len(pieces) > 1:
+                sub.previous_text = (pieces[i - 1][-300:] if i else req.previous_text) or None
+                sub.next_text = (pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text) or None
+                sub.previous_request_ids = self.previous_ids[-3:]
+            yield i, sub
+
+
 def synthesize(client: Client, voice_id: str, req: SynthesisRequest, fmt: Format, limit: int, *,
                timestamps: bool = False, cache: PieceCache | None = None,
                progress: Callable[[int, int], None] | None = None) -> Result:
     """Speak `req.text`, split into requests of at most `limit` characters when it is longer."""
-    pieces = [p for p in split_text(req.text, limit) if p.strip()] if len(req.text) > limit else [req.text]
-    cache = cache if (cache is not None and len(pieces) > 1) else PieceCache(None)
+    previous_ids: list[str] = list(req.previous_request_ids)
+    steps = pieces_of(req, limit, previous_ids)
+    cache = cache if (cache is not None and steps.count > 1) else PieceCache(None)
     result = Result(b"", fmt)
     parts: list[bytes] = []
     keys: list[str] = []
     offset = 0.0
-    previous_ids: list[str] = list(req.previous_request_ids)
     if timestamps:
         result.alignment, result.normalized = Alignment(), Alignment()
-    for i, piece in enumerate(pieces):
+    for i, sub in steps:
         if progress:
-            progress(i, len(pieces))
-        sub = dataclasses.replace(req, text=piece)
-        if len(pieces) > 1:
-            sub.previous_text = (pieces[i - 1][-300:] if i else req.previous_text) or None
-            sub.next_text = (pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text) or None
-            sub.previous_request_ids = previous_ids[-3:]
+            progress(i, steps.count)
         key = cache.key(client.base_url, voice_id, sub, fmt, timestamps)
         keys.append(key)
         hit = cache.get(key)
@@ -185,7 +205,7 @@ def synthesize(client: Client, voice_id: str, req: SynthesisRequest, fmt: Format
         offset += duration(audio, fmt)
     result.audio = stitch(parts, fmt)
     if progress:
-        progress(len(pieces), len(pieces))
+        progress(steps.count, steps.count)
     result.cache, result.cache_keys = cache, keys
     return result
 
@@ -254,19 +274,14 @@ def synthesize_to(client: Client, voice_id: str, req: SynthesisRequest, fmt: For
     long the text): for every format but Opus, whose pieces must be remuxed together."""
     from eleven_cli.audio.duration import DurationCounter
 
-    pieces = [p for p in split_text(req.text, limit) if p.strip()] if len(req.text) > limit else [req.text]
-    cache = cache if (cache is not None and len(pieces) > 1) else PieceCache(None)
+    previous_ids: list[str] = list(req.previous_request_ids)
+    steps = pieces_of(req, limit, previous_ids)
+    cache = cache if (cache is not None and steps.count > 1) else PieceCache(None)
     result = Result(b"", fmt)
     counter = DurationCounter(fmt if fmt.codec != "wav" else _pcm_of(fmt))
-    previous_ids: list[str] = list(req.previous_request_ids)
-    for i, piece in enumerate(pieces):
+    for i, sub in steps:
         if progress:
-            progress(i, len(pieces))
-        sub = dataclasses.replace(req, text=piece)
-        if len(pieces) > 1:
-            sub.previous_text = (pieces[i - 1][-300:] if i else req.previous_text) or None
-            sub.next_text = (pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text) or None
-            sub.previous_request_ids = previous_ids[-3:]
+            progress(i, steps.count)
         key = cache.key(client.base_url, voice_id, sub, fmt, False)
         result.cache_keys.append(key)
         part = PartFilter(fmt, first=i == 0)
@@ -295,7 +310,7 @@ def synthesize_to(client: Client, voice_id: str, req: SynthesisRequest, fmt: For
         if meta.request_id:
             previous_ids.append(meta.request_id)
     if progress:
-        progress(len(pieces), len(pieces))
+        progress(steps.count, steps.count)
     result.cache = cache
     result.streamed_seconds = counter.seconds
     return result

@@ -23,8 +23,8 @@ from eleven_cli.cli.options import (
     SpeedOpt,
     StabilityOpt,
     StyleOpt,
-    SynthOptions,
     VoiceOpt,
+    collect,
 )
 
 
@@ -83,9 +83,7 @@ def batch(
     from eleven_cli.formats import choose_format
 
     g = ctx.obj
-    opts = SynthOptions(voice=voice, model=model, format=fmt, stability=stability, similarity=similarity,
-                        style=style, speaker_boost=speaker_boost, speed=speed, seed=seed, language=language,
-                        normalize=normalize, no_logging=no_logging, dicts=dicts)
+    opts = collect(locals())
     base = opts.request(g, " ")
     items = load_manifest(manifest, split)
     if outdir.exists() and not outdir.is_dir():

@@ -1,6 +1,7 @@
 """Options shared by the synthesis commands, and turning them into a validated request."""
 
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -132,3 +133,10 @@ class SynthOptions:
 
     def voice_name(self, g: Globals) -> str:
         return self.voice or g.setting("voice") or DEFAULT_VOICE
+
+
+def collect(params: dict[str, Any]) -> SynthOptions:
+    """The shared synthesis options out of a command's parameters (pass it `locals()`)."""
+    names = {f.name for f in dataclasses.fields(SynthOptions)}
+    renamed = {"fmt": "format"}
+    return SynthOptions(**{renamed.get(k, k): v for k, v in params.items() if renamed.get(k, k) in names})

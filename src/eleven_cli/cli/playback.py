@@ -78,3 +78,37 @@ def play_pcm(g: Globals, plan: Plan, pcm: bytes, words: list[Word] | None = None
     if g.verbose and player.underruns:
         print(f"eleven: {player.underruns} buffer underruns while playing", file=sys.stderr)
     return player
+
+
+class Outputs:
+    """Where streamed audio goes: the plan's file or stdout, and the speakers (decoded as needed)."""
+
+    def __init__(self, plan: Plan, buffer_ms: float = 150.0) -> None:
+        from eleven_cli.audio.decode import StreamDecoder
+
+        self.sink = plan.sink()
+        self.player = Player(plan.rate, plan.device, buffer_ms=buffer_ms) if plan.play and plan.rate else None
+        self.decoder = (StreamDecoder(plan.fmt, self.player.rate, self.player.feed)
+                        if self.player is not None else None)
+
+    def write(self, data: bytes) -> None:
+        if self.sink is not None:
+            self.sink.write(data)
+        if self.decoder is not None:
+            self.decoder.push(data)
+
+    def finish(self) -> None:
+        """Commit the file and play out what is queued."""
+        if self.decoder is not None:
+            self.decoder.close()
+        if self.sink is not None:
+            self.sink.commit()
+        if self.player is not None:
+            self.player.finish()
+
+    def abort(self) -> None:
+        """Silence at once and leave no partial file."""
+        if self.player is not None:
+            self.player.abort()
+        if self.sink is not None:
+            self.sink.discard()

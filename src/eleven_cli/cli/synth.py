@@ -1,7 +1,6 @@
 """`eleven say`, `eleven stream` and `eleven timestamps`."""
 
 
-import dataclasses
 import os
 import sys
 import time
@@ -33,13 +32,10 @@ from eleven_cli.cli.options import (
     SynthOptions,
     TextArg,
     VoiceOpt,
+    collect,
 )
 
 FREE_LIMIT = 2500  # below every model's per-request limit: no need to look the limit up
-
-
-def _opts(**kw: Any) -> SynthOptions:
-    return SynthOptions(**kw)
 
 
 def _prepare(ctx: typer.Context, opts: SynthOptions, words: list[str] | None, file: str | None,
@@ -111,10 +107,7 @@ def say(
     from eleven_cli.cli.playback import play_pcm
     from eleven_cli.config import cache_dir
 
-    opts = _opts(voice=voice, model=model, format=fmt, stability=stability, similarity=similarity, style=style,
-                 speaker_boost=speaker_boost, speed=speed, seed=seed, language=language, normalize=normalize,
-                 latency=latency, no_logging=no_logging, dicts=dicts, previous_text=previous_text,
-                 next_text=next_text)
+    opts = collect(locals())
     g, req, plan, client, voice_id, limit = _prepare(ctx, opts, text, file, output, play, device, False)
     pieces = longform.PieceCache(cache_dir() / "pieces")
 
@@ -177,10 +170,7 @@ def stream(
 ) -> None:
     """Stream speech: play it as it arrives (first sound before the response ends), optionally
     teeing the audio to -o FILE or stdout."""
-    opts = _opts(voice=voice, model=model, format=fmt, stability=stability, similarity=similarity, style=style,
-                 speaker_boost=speaker_boost, speed=speed, seed=seed, language=language, normalize=normalize,
-                 latency=latency, no_logging=no_logging, dicts=dicts, previous_text=previous_text,
-                 next_text=next_text)
+    opts = collect(locals())
     g, req, plan, client, voice_id, limit = _prepare(ctx, opts, text, file, output, play, device, True)
     _run_stream(g, req, plan, client, voice_id, limit, buffer_ms, as_json, timestamps=None)
 
@@ -189,24 +179,21 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
                 as_json: bool, timestamps: dict | None) -> Any:
     """Stream one or more requests into the sink and the player; returns the alignment when asked."""
     from eleven_cli.api.types import Alignment
-    from eleven_cli.audio.decode import StreamDecoder
     from eleven_cli.audio.duration import duration
-    from eleven_cli.audio.player import Player
     from eleven_cli.cli.plan import Progress, cost_line
-    from eleven_cli.cli.playback import highlight_text, progress_text
+    from eleven_cli.cli.playback import Outputs, highlight_text, progress_text
+    from eleven_cli.longform import pieces_of
     from eleven_cli.subtitles import words_from
-    from eleven_cli.text import split_text
 
-    pieces = [p for p in split_text(req.text, limit) if p.strip()] if len(req.text) > limit else [req.text]
-    sink = plan.sink()
-    player = Player(plan.rate, plan.device, buffer_ms=buffer_ms) if plan.play else None
-    decoder = StreamDecoder(plan.fmt, plan.rate, player.feed) if player is not None else None
+    previous_ids: list[str] = []
+    steps = pieces_of(req, limit, previous_ids)
+    out = Outputs(plan, buffer_ms)
+    player = out.player
     metas = []
     received = 0
     alignment, normalized = Alignment(), Alignment()
     live_words: list[Any] = []
     offset = 0.0
-    previous_ids: list[str] = []
     first_out: float | None = None
     if player is not None and timestamps is not None and timestamps.get("highlight"):
         render = highlight_text(player, lambda: live_words)
@@ -216,22 +203,14 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
         render = lambda: ""  # noqa: E731
     try:
         with Progress(g, render if player is not None else (lambda: "")):
-            for i, piece in enumerate(pieces):
-                sub = dataclasses.replace(req, text=piece)
-                if len(pieces) > 1:
-                    sub.previous_text = pieces[i - 1][-300:] if i else req.previous_text
-                    sub.next_text = pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text
-                    sub.previous_request_ids = previous_ids[-3:]
+            for _i, sub in steps:
                 piece_audio = bytearray()
                 if timestamps is None:
                     with client.stream(voice_id, sub, plan.fmt.name) as streamed:
                         for chunk in streamed.chunks:
                             received += len(chunk)
                             piece_audio += chunk
-                            if sink is not None:
-                                sink.write(chunk)
-                            if decoder is not None:
-                                decoder.push(chunk)
+                            out.write(chunk)
                             if first_out is None:
                                 first_out = time.time()
                     meta = streamed.meta
@@ -245,25 +224,14 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
                                 live_words[:] = words_from(alignment)
                             if tc.normalized:
                                 normalized.extend(tc.normalized, offset)
-                            if sink is not None:
-                                sink.write(tc.audio)
-                            if decoder is not None:
-                                decoder.push(tc.audio)
+                            out.write(tc.audio)
                 metas.append(meta)
                 if meta.request_id:
                     previous_ids.append(meta.request_id)
                 offset += duration(bytes(piece_audio), plan.fmt)
-            if decoder is not None:
-                decoder.close()
-            if sink is not None:
-                sink.commit()
-            if player is not None:
-                player.finish()
+            out.finish()
     except BaseException:
-        if player is not None:
-            player.abort()
-        if sink is not None:
-            sink.discard()
+        out.abort()
         raise
     if player is not None and player.first_write is not None:
         first_out = time.time() - (time.monotonic() - player.first_write)
@@ -331,10 +299,7 @@ def timestamps(
     from eleven_cli.config import cache_dir
     from eleven_cli.errors import UsageError
 
-    opts = _opts(voice=voice, model=model, format=fmt, stability=stability, similarity=similarity, style=style,
-                 speaker_boost=speaker_boost, speed=speed, seed=seed, language=language, normalize=normalize,
-                 latency=latency, no_logging=no_logging, dicts=dicts, previous_text=previous_text,
-                 next_text=next_text)
+    opts = collect(locals())
     dash = [name for name, v in (("--alignment", alignment_out), ("--srt", srt), ("--vtt", vtt)) if v == "-"]
     if len(dash) > 1 or (dash and output == "-"):
         raise UsageError("only one output can go to stdout (`-`)")

@@ -24,8 +24,8 @@ from eleven_cli.cli.options import (
     SpeedOpt,
     StabilityOpt,
     StyleOpt,
-    SynthOptions,
     VoiceOpt,
+    collect,
 )
 
 
@@ -94,20 +94,16 @@ def ws(
     each piece of stdin is sent at once and its audio played or saved as it returns."""
     from eleven_cli.api.catalog import Catalog
     from eleven_cli.api.ws import Session, WsOptions
-    from eleven_cli.audio.decode import StreamDecoder
-    from eleven_cli.audio.player import Player
     from eleven_cli.audio.sink import AtomicFile, check_output_path
     from eleven_cli.cli.plan import Progress, cost_line, make_plan
-    from eleven_cli.cli.playback import progress_text
+    from eleven_cli.cli.playback import Outputs, progress_text
     from eleven_cli.cli.synth import _write_captions
     from eleven_cli.config import cache_dir
     from eleven_cli.speaker import Live
     from eleven_cli.text import stream_pieces
 
     g = ctx.obj
-    opts = SynthOptions(voice=voice, model=model, format=fmt, stability=stability, similarity=similarity,
-                        style=style, speaker_boost=speaker_boost, speed=speed, seed=seed, language=language,
-                        normalize=normalize, no_logging=no_logging, dicts=dicts)
+    opts = collect(locals())
     req = opts.request(g, " ")
     sched = parse_schedule(schedule)
     for path in (alignment_out, srt, vtt):
@@ -139,42 +135,26 @@ def ws(
         return Session(resolved.base_url, resolved.api_key, wopts, token=tok, timeout=g.timeout or 30.0,
                        ca_bundle=ca, trace=g.trace if g.verbose else None)
 
-    sink = plan.sink()
-    player = Player(plan.rate, plan.device, buffer_ms=buffer_ms) if plan.play and plan.rate else None
-    decoder = StreamDecoder(plan.fmt, player.rate, player.feed) if player is not None else None
-
-    def write(data: bytes) -> None:
-        if sink is not None:
-            sink.write(data)
-        if decoder is not None:
-            decoder.push(data)
+    out = Outputs(plan, buffer_ms)
 
     def rollback(size: int) -> bool:
-        if isinstance(sink, AtomicFile) and decoder is None:
-            sink.truncate(size)
+        if isinstance(out.sink, AtomicFile) and out.decoder is None:
+            out.sink.truncate(size)
             return True
-        return sink is None and decoder is None
+        return out.sink is None and out.decoder is None
 
     keepalive = max(1.0, min(10.0, (inactivity_timeout or 20) / 2))
     if pieces is None:
         pieces = stream_pieces(sys.stdin.fileno(), flush_on_newline=flush_on_newline, keepalive=keepalive)
-    live = Live(connect, wopts, write, rollback, retries=max(1, g.retries), say=g.say,
+    live = Live(connect, wopts, out.write, rollback, retries=max(1, g.retries), say=g.say,
                 keep_alignment=bool(alignment_out or srt or vtt))
     received = lambda: live.written  # noqa: E731
     try:
-        with Progress(g, progress_text(player, received) if player is not None else (lambda: "")):
+        with Progress(g, progress_text(out.player, received) if out.player is not None else (lambda: "")):
             live.run(pieces)
-            if decoder is not None:
-                decoder.close()
-            if sink is not None:
-                sink.commit()
-            if player is not None:
-                player.finish()
+            out.finish()
     except BaseException:
-        if player is not None:
-            player.abort()
-        if sink is not None:
-            sink.discard()
+        out.abort()
         raise
     chosen = live.normalized if normalized else live.alignment
     if alignment_out or srt or vtt:
