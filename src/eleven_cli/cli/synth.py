@@ -195,7 +195,8 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
     live_words: list[Any] = []
     offset = 0.0
     first_out: float | None = None
-    if player is not None and timestamps is not None and timestamps.get("highlight"):
+    highlighting = player is not None and timestamps is not None and bool(timestamps.get("highlight"))
+    if highlighting:
         render = highlight_text(player, lambda: live_words)
     elif player is not None:
         render = progress_text(player, lambda: received)
@@ -221,7 +222,8 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
                             piece_audio += tc.audio
                             if tc.alignment:
                                 alignment.extend(tc.alignment, offset)
-                                live_words[:] = words_from(alignment)
+                                if highlighting:  # the words so far, for the live display
+                                    live_words[:] = words_from(alignment)
                             if tc.normalized:
                                 normalized.extend(tc.normalized, offset)
                             out.write(tc.audio)
