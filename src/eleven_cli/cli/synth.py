@@ -196,7 +196,7 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
     offset = 0.0
     first_out: float | None = None
     highlighting = player is not None and timestamps is not None and bool(timestamps.get("highlight"))
-    if highlighting:
+    if highlighting and player is not None:
         render = highlight_text(player, lambda: live_words)
     elif player is not None:
         render = progress_text(player, lambda: received)
