@@ -97,7 +97,21 @@ def _correlation(a: list[float], b: list[float]) -> float:
     cov = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
     va = sum((x - ma) ** 2 for x in a) ** 0.5
     vb = sum((y - mb) ** 2 for y in b) ** 0.5
-    return cov / (va * vb)
+    return cov / (va * vb) if va and vb else 0.0
+
+
+def _aligned_similarity(played: list[float], saved: list[float], piece: int = 25, slack: int = 10) -> float:
+    """Median, over half-second pieces of what was synthesised, of the best correlation with what was
+    heard within +-200 ms: a dropout in the sound server shifts the rest, it does not make it different."""
+    scores = []
+    for start in range(0, len(saved) - piece + 1, piece):
+        ref = saved[start : start + piece]
+        if max(ref) - min(ref) < 1:
+            continue
+        best = max(_correlation(ref, played[lag : lag + piece])
+                   for lag in range(max(0, start - slack), min(len(played) - piece, start + slack) + 1))
+        scores.append(best)
+    return sorted(scores)[len(scores) // 2] if scores else 0.0
 
 
 def test_say_plays_exactly_what_the_mock_synthesised(mock: Mock, sink: Sink, tmp_path) -> None:
@@ -113,7 +127,7 @@ def test_say_plays_exactly_what_the_mock_synthesised(mock: Mock, sink: Sink, tmp
     assert abs(len(played) - len(saved)) / len(saved) < 0.05
     # The same signal: its loudness envelope (20 ms windows) matches the synthesised one closely;
     # usually the samples are identical, but a sound-server glitch may shift them by a few ms.
-    assert _correlation(_envelope(played), _envelope(saved)) > 0.9
+    assert _aligned_similarity(_envelope(played), _envelope(saved)) > 0.9
 
 
 def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink, tmp_path) -> None:

@@ -261,7 +261,8 @@ def test_cli_argument_fuzzing_never_crashes(tmp_path) -> None:
                "--dict", "--normalize", "--language", "--previous-text", "-o", "-f", "--play", "--no-play",
                "--json", "--speaker-boost", "--no-logging", "--buffer", "--max-chars", "--srt"]
     values = st.one_of(st.sampled_from(["0", "1", "-1", "0.5", "2", "1e9", "nan", "", "mp3_44100_128", "x.mp3",
-                                        "-", "auto", "on", "a:b"]), st.text(max_size=8))
+                                        "-", "auto", "on", "a:b"]),
+                       st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=8))
     code = ("import sys\nfrom eleven_cli.cli.main import run\n"
             "try:\n    run(sys.argv[1:])\nexcept SystemExit as e:\n    sys.exit(e.code)\n")
 

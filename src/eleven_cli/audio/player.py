@@ -132,8 +132,10 @@ class Player:
         self.error: BaseException | None = None
         dev = parse_device(device)
         try:
+            # "high" (tens of ms) rides out scheduling hiccups of the callback thread; Ctrl-C still
+            # stops at once, since abort() drops what the device has buffered.
             self.stream = sd.RawOutputStream(samplerate=rate, channels=1, dtype="int16", device=dev,
-                                             latency="low", callback=self._callback)
+                                             latency="high", callback=self._callback)
         except (sd.PortAudioError, ValueError, OSError) as exc:
             raise _no_device(sd, dev, exc) from None
         self.latency = float(self.stream.latency)
