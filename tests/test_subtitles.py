@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from eleven_cli.alignment import to_alignment
@@ -61,6 +61,7 @@ def _split(words, max_chars):
 
 @settings(max_examples=200, deadline=None)
 @given(alignments())
+@example(Alignment(["\r"], [0.0], [0.0]))  # nothing to say: an empty but valid file
 def test_srt_and_vtt_are_well_formed(alignment: Alignment) -> None:
     cues = build_cues(words_from(alignment))
     srt = to_srt(cues)

@@ -267,7 +267,7 @@ def to_vtt(cues: list[Cue]) -> str:
         text = "\n".join(_clean(x).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                          for x in c.lines)
         out += [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}", text, ""]
-    return "\n".join(out)
+    return "\n".join(out) if cues else "WEBVTT\n\n"
 
 
 def to_json(alignment: Alignment, words: list[Word]) -> dict:
