@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples on every run (a failure there is reproducible, not a dice roll);
+# developers get fresh random examples each time.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 BIN = Path(sys.executable).parent
 ELEVEN = str(BIN / "eleven") if (BIN / "eleven").exists() else shutil.which("eleven") or "eleven"
