@@ -275,6 +275,3 @@ def run_pool(items: list[Item], work: Callable[[Item], Outcome], limiter: Limite
         while t.is_alive():
             t.join(0.2)
 
-
-def elapsed_since(t0: float) -> float:
-    return time.monotonic() - t0

@@ -25,14 +25,6 @@ class Format:
         """Streaming endpoints refuse `wav_*` (they cannot patch a RIFF header afterwards)."""
         return self.codec != "wav"
 
-    @property
-    def bytes_per_second(self) -> float:
-        if self.codec in ("pcm", "wav"):
-            return self.rate * 2.0
-        if self.codec in ("ulaw", "alaw"):
-            return float(self.rate)
-        return (self.bitrate or 128) * 125.0
-
 
 def _build() -> dict[str, Format]:
     out: dict[str, Format] = {}

@@ -15,10 +15,6 @@ def wav_header(rate: int, data_bytes: int, channels: int = 1, bits: int = 16) ->
     )
 
 
-def wav_wrap(pcm: bytes, rate: int) -> bytes:
-    return wav_header(rate, len(pcm)) + pcm
-
-
 def wav_data(wav: bytes) -> tuple[int, bytes]:
     """(sample rate, PCM payload) of a RIFF WAV file; raises ValueError when it is not one."""
     if len(wav) < 12 or wav[:4] != b"RIFF" or wav[8:12] != b"WAVE":

@@ -10,12 +10,6 @@ import typer
 auth_app = typer.Typer(help="Store, check and remove the API key.", no_args_is_help=True)
 
 
-def _profile(ctx: typer.Context) -> str:
-    from eleven_cli.config import DEFAULT_PROFILE
-
-    return ctx.obj.profile or os.environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
-
-
 @auth_app.command("login")
 def login(ctx: typer.Context,
           no_verify: Annotated[bool, typer.Option("--no-verify", help="Store the key without checking it "
@@ -36,7 +30,7 @@ def login(ctx: typer.Context,
         raise UsageError("no key given")
     if any(c.isspace() for c in key) or not key.isprintable():
         raise UsageError("that does not look like an API key (it contains spaces or control characters)")
-    name = _profile(ctx)
+    name = g.profile_name
     if not no_verify:
         r = g.resolved
         with Client(r.base_url, key, timeout=g.timeout or 30.0, retries=g.retries,
@@ -78,7 +72,7 @@ def logout(ctx: typer.Context) -> None:
     from eleven_cli.config import update
 
     g = ctx.obj
-    name = _profile(ctx)
+    name = g.profile_name
     removed: list[bool] = []
     update(lambda p: removed.append(p.get(name, {}).pop("api_key", None) is not None))
     g.say(f"eleven: key removed from profile {name!r}" if removed and removed[0]

@@ -59,11 +59,11 @@ def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting nam
 def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")],
          value: Annotated[str, typer.Argument(help="New value.")]) -> None:
     """Set a default in the active profile (validated; the file is written atomically, 0600)."""
-    from eleven_cli.config import DEFAULT_PROFILE, parse_value, update
+    from eleven_cli.config import parse_value, update
 
     g = ctx.obj
     parsed = parse_value(key, value)
-    name = g.profile or __import__("os").environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
+    name = g.profile_name
     path = update(lambda p: p.setdefault(name, {}).__setitem__(key, parsed))
     g.say(f"eleven: {name}.{key} = {_show(key, parsed)} ({path})")
 
@@ -71,13 +71,13 @@ def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting na
 @config_app.command("unset")
 def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
     """Remove a setting from the active profile."""
-    from eleven_cli.config import DEFAULT_PROFILE, KEYS, update
+    from eleven_cli.config import KEYS, update
     from eleven_cli.errors import UsageError
 
     if key not in KEYS:
         raise UsageError(f"unknown config key {key!r}", hint=f"valid keys: {', '.join(KEYS)}")
     g = ctx.obj
-    name = g.profile or __import__("os").environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
+    name = g.profile_name
     update(lambda p: p.get(name, {}).pop(key, None))
     g.say(f"eleven: {name}.{key} unset")
 

@@ -52,6 +52,13 @@ class Globals:
                                      base_url=self.base_url, region=self.region)
         return self._resolved
 
+    @property
+    def profile_name(self) -> str:
+        """The profile a write goes to (which need not exist yet): flag > ELEVEN_PROFILE > default."""
+        from eleven_cli.config import DEFAULT_PROFILE
+
+        return self.profile or os.environ.get("ELEVEN_PROFILE") or DEFAULT_PROFILE
+
     def setting(self, key: str, default: Any = None) -> Any:
         return self.resolved.settings.get(key, default)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from eleven_cli.cli.context import Globals
 from eleven_cli.cli.options import SynthOptions
 from eleven_cli.cli.render import human_seconds
 from eleven_cli.errors import AudioDeviceError, UsageError
-from eleven_cli.formats import FORMATS, Format, choose_format
+from eleven_cli.formats import FORMATS, Format, choose_format, get_format
 
 
 @dataclass
@@ -66,10 +65,7 @@ def make_plan(g: Globals, opts: SynthOptions, output: str | None, play: bool | N
     default = g.setting("format")
     if output is None:
         # Only playing: ask for PCM at the device's rate, so nothing needs decoding.
-        fmt = FORMATS[explicit] if explicit in FORMATS else (
-            FORMATS.get(f"pcm_{rate}") or FORMATS["pcm_24000"])
-        if explicit and explicit not in FORMATS:
-            choose_format(explicit, None, None)  # raises the usage error listing formats
+        fmt = get_format(explicit) if explicit else FORMATS.get(f"pcm_{rate}", FORMATS["pcm_24000"])
     else:
         fmt = choose_format(explicit, output, default)
     wav_from_pcm = False
@@ -132,6 +128,3 @@ class Progress:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
 
-
-def now() -> float:
-    return time.monotonic()

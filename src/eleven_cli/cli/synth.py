@@ -203,7 +203,7 @@ def _run_stream(g: Any, req: Any, plan: Any, client: Any, voice_id: str, limit: 
     else:
         render = lambda: ""  # noqa: E731
     try:
-        with Progress(g, render if player is not None else (lambda: "")):
+        with Progress(g, render):
             for _i, sub in steps:
                 piece_audio = bytearray()
                 if timestamps is None:

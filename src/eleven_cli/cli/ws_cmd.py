@@ -3,7 +3,7 @@
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -113,12 +113,11 @@ def ws(
         from eleven_cli.text import read_text
 
         words = read_text(text, None)
-        pieces: list = [(words.rstrip() + " ", False)]
-    elif sys.stdin.isatty() and not sys.stdin.closed:
-        g.say("eleven: type text; each line is spoken (Ctrl-D to finish)")
-        pieces = None  # type: ignore[assignment]
+        pieces: Any = [(words.rstrip() + " ", False)]
     else:
-        pieces = None  # type: ignore[assignment]
+        pieces = None  # standard input, read as it arrives (below)
+        if sys.stdin.isatty():
+            g.say("eleven: type text; each line is spoken (Ctrl-D to finish)")
     plan = make_plan(g, opts, output, play, device, streaming=True)
     client = g.client()
     voice_id = Catalog(client, cache_dir()).resolve_voice(opts.voice_name(g))

@@ -11,7 +11,6 @@ import io
 from typing import Any
 
 from eleven_cli.audio import g711
-from eleven_cli.audio.containers import wav_header
 from eleven_cli.formats import Format
 from eleven_cli.mock.engine import RATE
 
@@ -95,14 +94,6 @@ class Encoder:
             out += self._ogg.close()
         return out
 
-
-def encode_all(samples: bytes, fmt: Format) -> bytes:
-    """A whole file in one go; WAV gets its RIFF header with the final sizes."""
-    enc = Encoder(fmt)
-    body = enc.feed(samples) + enc.flush()
-    if fmt.codec == "wav":
-        return wav_header(fmt.rate, len(body)) + body
-    return body
 
 
 class _Sink(io.RawIOBase):
