@@ -217,7 +217,7 @@ def test_models_and_voices_json_and_tables(cli) -> None:
 
 def test_api_layer_imports_neither_typer_nor_rich() -> None:
     code = ("import sys, eleven_cli.api.http, eleven_cli.api.ws, eleven_cli.api.catalog, eleven_cli.longform, "
-            "eleven_cli.speaker, eleven_cli.audio.player, eleven_cli.mock.app, eleven_cli.config, eleven_cli.subtitles;"
+            "eleven_cli.speaker, eleven_cli.audio.player, eleven_mock.app, eleven_cli.config, eleven_cli.subtitles;"
             "bad = [m for m in ('typer', 'rich', 'click') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr

@@ -1,7 +1,6 @@
 """`eleven mock`: run the local ElevenLabs-compatible server."""
 
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -34,37 +33,15 @@ def mock(
     from eleven_cli.errors import UsageError
 
     try:
-        from eleven_cli.mock.server import make_state, serve
-        from eleven_cli.mock.state import DEMO_KEY, parse_fault
+        from eleven_mock.server import ConfigError, run
     except ImportError as exc:
         raise UsageError(f"the mock server needs extra packages ({exc.name})",
                          hint="pip install 'eleven-cli[mock]'") from None
     try:
-        faults = [parse_fault(f) for f in fault or []]
-    except ValueError as exc:
+        run(host, port, list(key or []), accounts, ttfb, rtf, list(fault or []),
+            str(tls_cert) if tls_cert else None, str(tls_key) if tls_key else None)
+    except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        state = make_state(list(key or []), accounts, ttfb, rtf, faults)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"cannot read accounts file {accounts}: {exc}") from None
-    if bool(tls_cert) != bool(tls_key):
-        raise UsageError("--tls-cert and --tls-key go together")
-
-    def announce(url: str) -> None:
-        print(f"eleven mock: listening on {url}", file=sys.stderr, flush=True)
-        if DEMO_KEY in state.accounts:
-            print(f"eleven mock: demo API key: {DEMO_KEY}", file=sys.stderr, flush=True)
-        else:
-            print(f"eleven mock: {len(state.accounts)} account(s) configured", file=sys.stderr, flush=True)
-        print(f"eleven mock: try: ELEVENLABS_BASE_URL={url} eleven models", file=sys.stderr, flush=True)
-
-    try:
-        serve(state, host, port, announce, str(tls_cert) if tls_cert else None, str(tls_key) if tls_key else None)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind
-        if exc.code:
-            raise UsageError(f"cannot listen on {host}:{port} (is the port in use?)") from None
 
 
 def register(app: typer.Typer) -> None:

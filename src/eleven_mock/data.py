@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eleven_cli.mock.engine import Voicing
+from eleven_mock.engine import Voicing
 
 _EN = [{"language_id": "en", "name": "English"}]
 _MULTI = _EN + [

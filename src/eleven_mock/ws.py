@@ -12,12 +12,12 @@ import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from eleven_cli.formats import FORMATS
-from eleven_cli.mock import data
-from eleven_cli.mock.encode import Encoder
-from eleven_cli.mock.engine import Speech
-from eleven_cli.mock.faults import DroppedConnection
-from eleven_cli.mock.speech import Job, normalize, pace, segments, speak, voicing_for
-from eleven_cli.mock.state import Account, MockState
+from eleven_mock import data
+from eleven_mock.encode import Encoder
+from eleven_mock.engine import Speech
+from eleven_mock.faults import DroppedConnection
+from eleven_mock.speech import Job, normalize, pace, segments, speak, voicing_for
+from eleven_mock.state import Account, MockState
 
 DEFAULT_SCHEDULE = [120, 160, 250, 290]
 TRIGGER_MINIMUM = 50

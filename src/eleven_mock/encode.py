@@ -12,7 +12,7 @@ from typing import Any
 
 from eleven_cli.audio import g711
 from eleven_cli.formats import Format
-from eleven_cli.mock.engine import RATE
+from eleven_mock.engine import RATE
 
 
 class _Resampler:

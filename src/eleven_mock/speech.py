@@ -11,8 +11,8 @@ from typing import Any
 import anyio
 
 from eleven_cli.formats import Format
-from eleven_cli.mock.encode import Encoder
-from eleven_cli.mock.engine import RATE, Speech, Voicing, synthesize
+from eleven_mock.encode import Encoder
+from eleven_mock.engine import RATE, Speech, Voicing, synthesize
 
 SEGMENT_SECONDS = 0.25
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 import anyio
 
-from eleven_cli.mock.state import MockState
+from eleven_mock.state import MockState
 
 _STATUS_BODIES = {
     429: ("too_many_concurrent_requests", "Too many concurrent requests (injected by the mock)."),

@@ -1,0 +1,54 @@
+"""`eleven-mock` / `python -m eleven_mock`: the emulator on its own, without the eleven CLI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+FAULT_HELP = ("inject a fault: 429x2, 500, 503x1, drop@4096, stall@2000, delay@300, badjson, ctype, "
+              "truncate@100; xN repeats (x* always), %%P fires on P %% of requests, :/path limits it "
+              "(repeatable)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="eleven-mock", description="A local ElevenLabs-compatible API (HTTP and "
+                                "WebSocket) that speaks, for offline use, demos and tests.")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8011, help="port; 0 picks a free one (default 8011)")
+    p.add_argument("--key", action="append", default=[], help="accept this API key (repeatable); without "
+                   "--key or --accounts the demo key sk_mock_demo_key is accepted")
+    p.add_argument("--accounts", type=Path, help="TOML/JSON file of accounts: key, tier, character_limit, "
+                   "max_concurrency")
+    p.add_argument("--ttfb", type=float, default=0.0, help="time to first byte, in ms")
+    p.add_argument("--rtf", type=float, default=0.0, help="real-time factor: seconds spent generating each "
+                   "second of audio (1 = real time, 0 = instant)")
+    p.add_argument("--fault", action="append", default=[], help=FAULT_HELP)
+    p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
+    p.add_argument("--tls-key", help="private key for --tls-cert")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        from eleven_mock.server import ConfigError, run
+    except ImportError as exc:
+        print(f"eleven-mock: error: the mock needs extra packages ({exc.name}): pip install 'eleven-cli[mock]'",
+              file=sys.stderr)
+        sys.exit(2)
+    if not 0 <= args.port <= 65535 or args.ttfb < 0 or args.rtf < 0:
+        print("eleven-mock: error: --port must be 0..65535, --ttfb and --rtf at least 0", file=sys.stderr)
+        sys.exit(2)
+    try:
+        run(args.host, args.port, args.key, args.accounts, args.ttfb, args.rtf, args.fault, args.tls_cert,
+            args.tls_key, prog="eleven-mock")
+    except ConfigError as exc:
+        print(f"eleven-mock: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

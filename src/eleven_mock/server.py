@@ -1,0 +1,86 @@
+"""Run the mock under uvicorn: bind, announce the URL and key, stop cleanly on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from eleven_mock.state import DEMO_KEY, Account, Fault, MockState, load_accounts, parse_fault
+
+
+class ConfigError(ValueError):
+    """A bad option, accounts file or address: one line for the user, exit status 2."""
+
+
+def make_state(keys: list[str], accounts_file: Path | None, ttfb_ms: float, rtf: float,
+               faults: list[Fault]) -> MockState:
+    """Accounts from --accounts and --key; with neither, the documented demo key."""
+    accounts = load_accounts(accounts_file) if accounts_file else []
+    accounts += [Account(key=k) for k in keys]
+    if not accounts:
+        accounts = [Account(key=DEMO_KEY)]
+    return MockState(accounts, ttfb_ms=ttfb_ms, rtf=rtf, faults=faults)
+
+
+def serve(state: MockState, host: str, port: int, announce: Callable[[str], None] | None = None,
+          certfile: str | None = None, keyfile: str | None = None) -> None:
+    """Serve until interrupted; `announce` receives the URL once the socket is listening."""
+    import uvicorn
+
+    from eleven_mock.app import build
+    from eleven_mock.engine import engine_status
+
+    warning = engine_status()
+    if warning:
+        print(f"eleven mock: warning: {warning}", file=sys.stderr, flush=True)
+    config = uvicorn.Config(build(state), host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="off", timeout_graceful_shutdown=2, ssl_certfile=certfile,
+                            ssl_keyfile=keyfile, ws_ping_interval=None)
+    server = uvicorn.Server(config)
+    original = server.startup
+
+    async def startup(sockets: list | None = None) -> None:
+        await original(sockets)
+        if server.servers and announce:
+            sock = server.servers[0].sockets[0]
+            bound_host, bound_port = sock.getsockname()[:2]
+            scheme = "https" if certfile else "http"
+            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            announce(f"{scheme}://{shown}:{bound_port}")
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run()
+
+
+def run(host: str = "127.0.0.1", port: int = 8011, keys: list[str] | None = None, accounts: Path | None = None,
+        ttfb_ms: float = 0.0, rtf: float = 0.0, faults: list[str] | None = None, tls_cert: str | None = None,
+        tls_key: str | None = None, prog: str = "eleven mock") -> None:
+    """Check the options, then serve until interrupted, announcing the URL and key on stderr."""
+    try:
+        parsed = [parse_fault(f) for f in faults or []]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        state = make_state(list(keys or []), accounts, ttfb_ms, rtf, parsed)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"cannot read accounts file {accounts}: {exc}") from None
+    if bool(tls_cert) != bool(tls_key):
+        raise ConfigError("--tls-cert and --tls-key go together")
+
+    def announce(url: str) -> None:
+        say = lambda line: print(f"{prog}: {line}", file=sys.stderr, flush=True)  # noqa: E731
+        say(f"listening on {url}")
+        if DEMO_KEY in state.accounts:
+            say(f"demo API key: {DEMO_KEY}")
+        else:
+            say(f"{len(state.accounts)} account(s) configured")
+        say(f"try: ELEVENLABS_BASE_URL={url} eleven models")
+
+    try:
+        serve(state, host, port, announce, tls_cert, tls_key)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind
+        if exc.code:
+            raise ConfigError(f"cannot listen on {host}:{port} (is the port in use?)") from None
