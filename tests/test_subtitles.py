@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from eleven_cli.alignment import to_alignment
+from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.types import Alignment
 from eleven_cli.subtitles import MIN_CUE, build_cues, to_srt, to_vtt, words_from
 

@@ -1,4 +1,5 @@
-"""Batch narration: manifests, a concurrency limiter that adapts to 429s, resumable results.
+"""Batch narration: manifests, a concurrency limiter that adapts to 429s, resumable results, and the
+run itself (`Batch`: plan, estimate, run, summary, interruption).
 
 No typer or rich here: the command in cli/batch_cmd.py renders progress from the callbacks.
 """
@@ -146,6 +147,7 @@ class Outcome:
     sha256: str | None = None
     text_hash: str | None = None
     exit_code: int | None = None
+    format: str | None = None
 
 
 def file_hash(path: Path) -> str:
@@ -164,7 +166,8 @@ class Results:
         self._lock = threading.Lock()
 
     def completed(self, outdir: Path) -> dict[str, Outcome]:
-        """Items whose recorded output is still there, whole (size and hash match)."""
+        """Items whose recorded output is still there, whole: size and hash match, and the audio is
+        checked again in its container (a broken file recorded as ok by an older run is redone)."""
         done: dict[str, Outcome] = {}
         if not self.path.exists():
             return done
@@ -177,18 +180,36 @@ class Results:
             if outcome.status != "ok" or not outcome.file:
                 done.pop(outcome.id, None) if outcome.status == "failed" else None
                 continue
-            target = outdir / outcome.file
-            try:
-                if target.stat().st_size == outcome.bytes and file_hash(target) == outcome.sha256:
-                    done[outcome.id] = outcome
-            except OSError:
-                continue
+            if _still_whole(outdir / outcome.file, outcome):
+                done[outcome.id] = outcome
+            else:
+                done.pop(outcome.id, None)
         return done
 
     def append(self, outcome: Outcome) -> None:
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
             fh.flush()
+
+
+def _still_whole(target: Path, outcome: Outcome) -> bool:
+    from eleven_cli.audio.verify import seconds_of
+    from eleven_cli.formats import FORMATS, format_for_path
+
+    try:
+        data = target.read_bytes()
+    except OSError:
+        return False
+    if len(data) != outcome.bytes or hashlib.sha256(data).hexdigest() != outcome.sha256:
+        return False
+    fmt = FORMATS.get(outcome.format or "") or FORMATS.get(format_for_path(str(target)) or "")
+    if fmt is None:
+        return True  # an extension we cannot check: size and hash are all there is
+    try:
+        seconds = seconds_of(data, fmt)
+    except ElevenError:
+        return False
+    return seconds > 0 and (not outcome.duration or abs(seconds - outcome.duration) < 0.05 + outcome.duration / 100)
 
 
 class Limiter:

@@ -6,7 +6,9 @@
     ├── RejectedError (4)         other 4xx, quota exceeded
     ├── UnavailableError (5)      429/5xx after retries
     ├── NetworkError (6)          DNS, refused, timeouts, dropped connections
-    └── AudioDeviceError (7)      no output device, PortAudio failures
+    │   └── BrokenAudioError (6)  a response whose audio is empty, cut short or not audio at all
+    ├── AudioDeviceError (7)      no output device, PortAudio failures
+    └── Interrupted (130)         Ctrl-C; what was finished is kept for a rerun
 """
 
 from __future__ import annotations
@@ -72,3 +74,11 @@ class NetworkError(ElevenError):
 
 class AudioDeviceError(ElevenError):
     exit_code = ExitCode.AUDIO
+
+
+class BrokenAudioError(NetworkError):
+    """The audio of a response is empty, truncated, undecodable, or an error document."""
+
+
+class Interrupted(ElevenError):
+    exit_code = ExitCode.INTERRUPTED

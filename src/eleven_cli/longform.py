@@ -1,5 +1,5 @@
-"""Long text: split below the model's limit, synthesise piece by piece with continuity hints,
-keep finished pieces in a cache (so a rerun spends nothing twice), stitch, offset alignments."""
+"""Long text: split below the model's limit with continuity hints, keep finished pieces in a cache
+(so a rerun spends nothing twice), and join pieces into one stream of one format."""
 
 from __future__ import annotations
 
@@ -9,55 +9,12 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
-from eleven_cli.alignment import to_alignment
-from eleven_cli.api.http import Client
-from eleven_cli.api.types import Alignment, Meta, SynthesisRequest
-from eleven_cli.audio.duration import duration
-from eleven_cli.audio.stitch import stitch
+from eleven_cli.api.types import SynthesisRequest
 from eleven_cli.formats import Format
 from eleven_cli.text import split_text
-
-
-@dataclass
-class Result:
-    """A finished synthesis, possibly of several requests."""
-
-    audio: bytes
-    fmt: Format
-    metas: list[Meta] = field(default_factory=list)
-    alignment: Alignment | None = None
-    normalized: Alignment | None = None
-    cached_pieces: int = 0
-    streamed_seconds: float | None = None  # set when the audio went straight to a writer
-    cache: PieceCache | None = None
-    cache_keys: list[str] = field(default_factory=list)
-
-    def forget_cache(self) -> None:
-        """Drop the cached pieces once the output is safely written."""
-        if self.cache is not None:
-            self.cache.drop(self.cache_keys)
-
-    @property
-    def characters(self) -> int:
-        return sum(m.characters or 0 for m in self.metas)
-
-    @property
-    def request_ids(self) -> list[str]:
-        return [m.request_id for m in self.metas if m.request_id]
-
-    @property
-    def duration(self) -> float:
-        if self.streamed_seconds is not None:
-            return self.streamed_seconds
-        return duration(self.audio, self.fmt)
-
-    @property
-    def ttfb(self) -> float | None:
-        return self.metas[0].ttfb if self.metas else None
 
 
 class PieceCache:
@@ -93,39 +50,6 @@ class PieceCache:
                     fh.write(data)
                 os.replace(tmp, self.folder / f"{key}{suffix}")
 
-    @contextlib.contextmanager
-    def writer(self, key: str) -> Iterator[Callable[[bytes], None]]:
-        """Collect a piece on disk as it streams; it is kept only if the stream completes."""
-        if self.folder is None:
-            yield lambda data: None
-            return
-        try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".piece.")
-        except OSError:
-            yield lambda data: None
-            return
-        fh = os.fdopen(fd, "wb")
-
-        def keep(data: bytes) -> None:
-            fh.write(data)
-
-        try:
-            yield keep
-            fh.close()
-            os.replace(tmp, self.folder / f"{key}.audio")
-        finally:
-            if not fh.closed:
-                fh.close()
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-    def note(self, key: str, meta: dict) -> None:
-        if self.folder is None:
-            return
-        with contextlib.suppress(OSError):
-            (self.folder / f"{key}.json").write_text(json.dumps(meta), encoding="utf-8")
-
     def drop(self, keys: list[str]) -> None:
         if self.folder is None:
             return
@@ -160,63 +84,6 @@ class pieces_of:  # noqa: N801 - used like a generator function
             yield i, sub
 
 
-def synthesize(client: Client, voice_id: str, req: SynthesisRequest, fmt: Format, limit: int, *,
-               timestamps: bool = False, cache: PieceCache | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Result:
-    """Speak `req.text`, split into requests of at most `limit` characters when it is longer."""
-    previous_ids: list[str] = list(req.previous_request_ids)
-    steps = pieces_of(req, limit, previous_ids)
-    cache = cache if (cache is not None and steps.count > 1) else PieceCache(None)
-    result = Result(b"", fmt)
-    parts: list[bytes] = []
-    keys: list[str] = []
-    offset = 0.0
-    if timestamps:
-        result.alignment, result.normalized = Alignment(), Alignment()
-    for i, sub in steps:
-        if progress:
-            progress(i, steps.count)
-        key = cache.key(client.base_url, voice_id, sub, fmt, timestamps)
-        keys.append(key)
-        hit = cache.get(key)
-        if hit is not None:
-            audio, info = hit
-            meta = Meta(request_id=info.get("request_id"), characters=0)
-            align, norm = to_alignment(info.get("alignment")), to_alignment(info.get("normalized"))
-            result.cached_pieces += 1
-        elif timestamps:
-            chunk, meta = client.with_timestamps(voice_id, sub, fmt.name)
-            audio, align, norm = chunk.audio, chunk.alignment, chunk.normalized
-        else:
-            audio, meta = client.convert(voice_id, sub, fmt.name)
-            align = norm = None
-        if hit is None:
-            cache.put(key, audio, {"request_id": meta.request_id, "characters": meta.characters,
-                                   "alignment": _plain(align), "normalized": _plain(norm)})
-        result.metas.append(meta)
-        if meta.request_id:
-            previous_ids.append(meta.request_id)
-        parts.append(audio)
-        if timestamps and result.alignment is not None and result.normalized is not None:
-            if align:
-                result.alignment.extend(align, offset)
-            if norm:
-                result.normalized.extend(norm, offset)
-        offset += duration(audio, fmt)
-    result.audio = stitch(parts, fmt)
-    if progress:
-        progress(steps.count, steps.count)
-    result.cache, result.cache_keys = cache, keys
-    return result
-
-
-def _plain(a: Alignment | None) -> dict | None:
-    if a is None:
-        return None
-    return {"characters": a.characters, "character_start_times_seconds": a.starts,
-            "character_end_times_seconds": a.ends}
-
-
 class PartFilter:
     """Streams one generated piece into a growing file of the same format: drops the per-piece
     container headers that must appear only once (ID3/Xing in MP3, the RIFF header in WAV)."""
@@ -225,7 +92,8 @@ class PartFilter:
         self.fmt = fmt
         self.keep_all = first and fmt.codec != "wav"
         self._head = b""
-        self._passing = self.keep_all or fmt.codec in ("pcm", "ulaw", "alaw")
+        # Ogg Opus pieces pass whole (a chained stream); a file of several is remuxed (audio/stitch).
+        self._passing = self.keep_all or fmt.codec in ("pcm", "ulaw", "alaw", "opus")
 
     def feed(self, data: bytes) -> bytes:
         if self._passing:
@@ -267,56 +135,3 @@ class PartFilter:
         return out if self.fmt.codec != "wav" else b""
 
 
-def synthesize_to(client: Client, voice_id: str, req: SynthesisRequest, fmt: Format, limit: int,
-                  write: Callable[[bytes], None], *, cache: PieceCache | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Result:
-    """Like `synthesize`, but each piece streams straight into `write` (memory stays flat however
-    long the text): for every format but Opus, whose pieces must be remuxed together."""
-    from eleven_cli.audio.duration import DurationCounter
-
-    previous_ids: list[str] = list(req.previous_request_ids)
-    steps = pieces_of(req, limit, previous_ids)
-    cache = cache if (cache is not None and steps.count > 1) else PieceCache(None)
-    result = Result(b"", fmt)
-    counter = DurationCounter(fmt if fmt.codec != "wav" else _pcm_of(fmt))
-    for i, sub in steps:
-        if progress:
-            progress(i, steps.count)
-        key = cache.key(client.base_url, voice_id, sub, fmt, False)
-        result.cache_keys.append(key)
-        part = PartFilter(fmt, first=i == 0)
-        hit = cache.get(key)
-        if hit is not None:
-            data = part.feed(hit[0]) + part.flush()
-            write(data)
-            counter.add(data)
-            meta = Meta(request_id=hit[1].get("request_id"), characters=0)
-            result.cached_pieces += 1
-        else:
-            with cache.writer(key) as keep, client.stream(voice_id, sub, fmt.name, path_suffix="") as streamed:
-                for chunk in streamed.chunks:
-                    keep(chunk)
-                    data = part.feed(chunk)
-                    if data:
-                        write(data)
-                        counter.add(data)
-                tail = part.flush()
-                if tail:
-                    write(tail)
-                    counter.add(tail)
-                meta = streamed.meta
-                cache.note(key, {"request_id": meta.request_id, "characters": meta.characters})
-        result.metas.append(meta)
-        if meta.request_id:
-            previous_ids.append(meta.request_id)
-    if progress:
-        progress(steps.count, steps.count)
-    result.cache = cache
-    result.streamed_seconds = counter.seconds
-    return result
-
-
-def _pcm_of(fmt: Format) -> Format:
-    from eleven_cli.formats import FORMATS
-
-    return FORMATS[f"pcm_{fmt.rate}"]

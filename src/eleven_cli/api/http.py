@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import ipaddress
 import json
 import random
 import ssl
@@ -25,9 +24,12 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
 from eleven_cli import __version__  # noqa: E402
+from eleven_cli.api.status import status_error  # noqa: E402
+from eleven_cli.api.transport import check_transport  # noqa: E402
 from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice  # noqa: E402
 from eleven_cli.errors import (  # noqa: E402
     AuthError,
+    BrokenAudioError,
     ElevenError,
     NetworkError,
     RejectedError,
@@ -37,26 +39,6 @@ from eleven_cli.errors import (  # noqa: E402
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 Trace = Callable[[str], None]
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_transport(base_url: str) -> None:
-    """A key never travels over plain http:// to a host that is not loopback."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
-        raise UsageError(
-            f"refusing to send the API key over plain http:// to {parts.hostname}",
-            hint="use an https:// base URL (plain http is only allowed for loopback, e.g. eleven mock)",
-        )
 
 
 def _detail(response: httpx.Response) -> tuple[str | None, str | None]:
@@ -86,24 +68,10 @@ def error_for(response: httpx.Response) -> ElevenError:
     status = response.status_code
     code, message = _detail(response)
     rid = response.headers.get("request-id")
-    said = f"{message}" if message else f"HTTP {status}"
-    tag = f" [{code}]" if code else ""
-    if code == "quota_exceeded":
-        return RejectedError(f"quota exceeded: {said}{tag}", status=status, code=code, request_id=rid,
-                             hint="this is not a key problem: check `eleven auth status` or upgrade the plan")
-    if status in (401, 403):
-        hint = ("check the key: eleven auth login, ELEVENLABS_API_KEY or --api-key"
-                if code in (None, "invalid_api_key", "needs_authorization") else
-                "this key lacks a permission or tier for this request")
-        return AuthError(f"authentication failed ({status}): {said}{tag}", status=status, code=code,
-                         request_id=rid, hint=hint)
-    if status == 429 or status >= 500:
-        return UnavailableError(f"service unavailable ({status}): {said}{tag}", status=status, code=code,
-                                request_id=rid, hint="try again later, or lower --jobs")
     if status == 404 and code is None and message == "Not Found":
         return RejectedError(f"not found ({status}): the server has no {response.request.url.path}",
                              status=status, request_id=rid, hint="check --base-url")
-    return RejectedError(f"request rejected ({status}): {said}{tag}", status=status, code=code, request_id=rid)
+    return status_error(status, code, message, request_id=rid)
 
 
 def _network_error(exc: Exception, url: str) -> NetworkError:
@@ -161,7 +129,8 @@ class Client:
 
     def __init__(self, base_url: str, api_key: str | None, *, timeout: float = 60.0, retries: int = 3,
                  trace: Trace | None = None, ca_bundle: str | None = None, backoff: float = 0.4,
-                 on_retry: Callable[[str], None] | None = None) -> None:
+                 on_retry: Callable[[str], None] | None = None,
+                 on_headers: Callable[[Meta], None] | None = None) -> None:
         check_transport(base_url)
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -169,7 +138,7 @@ class Client:
         self.backoff = backoff
         self.trace = trace
         self.on_retry = on_retry
-        self.on_headers: Callable[[Meta], None] | None = None  # e.g. batch reads the concurrency limit
+        self.on_headers = on_headers  # e.g. batch reads the concurrency limit from the first response
         headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
         if api_key:
             headers["xi-api-key"] = api_key
@@ -241,12 +210,17 @@ class Client:
                         failure.message += f" (after {attempt + 1} attempts)"
                     raise failure
                 retry_after = _retry_after(response.headers.get("retry-after"))
-            delay = retry_after if retry_after is not None else self.backoff * (2 ** attempt)
-            delay = min(delay, 8.0 if retry_after is None else 60.0) * (1 + random.uniform(0, 0.25))
-            attempt += 1
-            if self.on_retry:
-                self.on_retry(f"{failure.message}; retrying in {delay:.1f}s ({attempt}/{self.retries})")
-            time.sleep(delay)
+            attempt = self.pause(failure, attempt, retry_after)
+
+    def pause(self, failure: ElevenError, attempt: int, retry_after: float | None = None) -> int:
+        """Wait before retry number `attempt + 1` (backoff with jitter, or Retry-After); says so."""
+        delay = retry_after if retry_after is not None else self.backoff * (2 ** attempt)
+        delay = min(delay, 8.0 if retry_after is None else 60.0) * (1 + random.uniform(0, 0.25))
+        attempt += 1
+        if self.on_retry:
+            self.on_retry(f"{failure.message}; retrying in {delay:.1f}s ({attempt}/{self.retries})")
+        time.sleep(delay)
+        return attempt
 
     def _json(self, method: str, path: str, **kw: Any) -> Any:
         response, _ = self._open(method, path, **kw)
@@ -324,8 +298,8 @@ class Client:
         ctype = response.headers.get("content-type", "")
         if ctype.startswith(("text/html", "application/json")):
             response.close()
-            raise NetworkError(f"the server answered {ctype.split(';')[0]} instead of audio",
-                               hint="check --base-url points at the ElevenLabs API")
+            raise BrokenAudioError(f"the server answered {ctype.split(';')[0]} instead of audio",
+                                   hint="check --base-url points at the ElevenLabs API")
 
         def chunks() -> Iterator[bytes]:
             with mapped(self.base_url):
@@ -375,6 +349,20 @@ class Client:
 
             yield streamed.meta, lines()
 
+    @contextlib.contextmanager
+    def speech(self, voice_id: str, req: SynthesisRequest, output_format: str, *, streaming: bool = False,
+               timestamps: bool = False) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
+        """Any of the four text-to-speech endpoints, as (meta, chunks of audio with their alignment)."""
+        if timestamps and not streaming:
+            chunk, meta = self.with_timestamps(voice_id, req, output_format)
+            yield meta, iter([chunk])
+        elif timestamps:
+            with self.stream_with_timestamps(voice_id, req, output_format) as (meta, chunks):
+                yield meta, chunks
+        else:
+            with self.stream(voice_id, req, output_format, path_suffix="/stream" if streaming else "") as streamed:
+                yield streamed.meta, (TimedChunk(c, None, None) for c in streamed.chunks)
+
 
 def _parse_line(line: bytes) -> TimedChunk:
     try:
@@ -387,7 +375,7 @@ def _parse_line(line: bytes) -> TimedChunk:
 def _timed(data: Any) -> TimedChunk:
     if not isinstance(data, dict):
         raise TypeError("not an object")
-    from eleven_cli.alignment import to_alignment
+    from eleven_cli.api.alignment import to_alignment
 
     audio = base64.b64decode(data.get("audio_base64") or "", validate=True)
     return TimedChunk(audio, to_alignment(data.get("alignment")), to_alignment(data.get("normalized_alignment")))

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from eleven_cli.alignment import to_alignment
-from eleven_cli.api.http import check_transport
+from eleven_cli.api.alignment import to_alignment
+from eleven_cli.api.status import status_error
+from eleven_cli.api.transport import check_transport
 from eleven_cli.api.types import Alignment
-from eleven_cli.errors import AuthError, ElevenError, NetworkError, RejectedError, UnavailableError
-
-_AUTH = {"invalid_api_key", "needs_authorization", "missing_permissions", "invalid_token", "unauthorized"}
-_BUSY = {"too_many_concurrent_requests", "system_busy", "rate_limited"}
+from eleven_cli.errors import AuthError, ElevenError, NetworkError
 
 
 @dataclass
@@ -84,16 +82,9 @@ def ws_url(base_url: str, path: str, query: dict[str, str]) -> str:
 
 
 def server_error(data: dict[str, Any]) -> ElevenError:
-    code = str(data.get("error") or data.get("status") or "")
+    code = str(data.get("error") or data.get("status") or "") or None
     message = str(data.get("message") or code or "the server closed the session")
-    text = f"the WebSocket session failed: {message}" + (f" [{code}]" if code else "")
-    if code in _AUTH:
-        return AuthError(text, code=code, hint="check the key: eleven auth login, ELEVENLABS_API_KEY or --api-key")
-    if code == "quota_exceeded":
-        return RejectedError(text, code=code, hint="this is not a key problem: check `eleven auth status`")
-    if code in _BUSY:
-        return UnavailableError(text, code=code, hint="try again later")
-    return RejectedError(text, code=code)
+    return status_error(None, code, message, what="WebSocket session")
 
 
 class Dropped(Exception):
@@ -133,10 +124,7 @@ class Session:
         except InvalidStatus as exc:
             status = exc.response.status_code
             body = exc.response.body.decode("utf-8", "replace") if exc.response.body else ""
-            kind = (AuthError if status in (401, 403) else UnavailableError if status == 429 or status >= 500
-                    else RejectedError)
-            err: ElevenError = kind(f"the WebSocket upgrade was refused ({status}) {body[:200]}".strip())
-            raise err from None
+            raise status_error(status, None, f"the WebSocket upgrade was refused {body[:200]}".strip()) from None
         except InvalidHandshake as exc:
             raise NetworkError(f"WebSocket handshake failed: {exc}") from None
         except (OSError, TimeoutError) as exc:

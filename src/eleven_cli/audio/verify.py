@@ -11,7 +11,7 @@ import struct
 
 from eleven_cli.api.types import Alignment
 from eleven_cli.audio.containers import mp3_frame_length
-from eleven_cli.errors import NetworkError
+from eleven_cli.errors import BrokenAudioError as BrokenAudio
 from eleven_cli.formats import Format
 
 # Speech is never faster than this: 50 characters a second is far beyond any voice at speed 1.2.
@@ -19,10 +19,6 @@ MAX_CHARS_PER_SECOND = 50.0
 MIN_TEXT_FOR_RATE_CHECK = 40
 # How far an alignment may run past the audio it describes (encoder padding, rounding).
 ALIGNMENT_TOLERANCE = 0.25
-
-
-class BrokenAudio(NetworkError):
-    """The audio in a response is empty, cut short, not audio at all, or not decodable."""
 
 
 def _textual(data: bytes) -> str | None:
@@ -39,6 +35,13 @@ def _textual(data: bytes) -> str | None:
     return "HTML" if head[:1] == b"<" else "JSON"
 
 
+def not_a_document(data: bytes, fmt: Format) -> None:
+    """Raise at the first bytes when an "audio" body is really a JSON or HTML document."""
+    kind = _textual(data)
+    if kind:
+        raise BrokenAudio(f"the server sent a {kind} document instead of {fmt.codec} audio")
+
+
 def mp3_seconds(data: bytes) -> float:
     """Seconds of whole MPEG frames; raises BrokenAudio on junk or a frame cut short."""
     pos = 0
@@ -52,7 +55,7 @@ def mp3_seconds(data: bytes) -> float:
                 break
             raise BrokenAudio(f"the MP3 audio is corrupt at byte {pos}")
         if pos + length > len(data):
-            raise BrokenAudio(f"the MP3 audio ends in the middle of a frame ({len(data) - pos} of {length} "
+            raise BrokenAudio(f"the MP3 audio was truncated mid-frame ({len(data) - pos} of {length} "
                               "bytes)")
         version = (data[pos + 1] >> 3) & 3
         rates = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}[version]
@@ -60,7 +63,7 @@ def mp3_seconds(data: bytes) -> float:
         frames += 1
         pos += length
     if 0 < len(data) - pos < 4 and data[pos:] != b"\0" * (len(data) - pos):
-        raise BrokenAudio("the MP3 audio ends in the middle of a frame")
+        raise BrokenAudio("the MP3 audio was truncated mid-frame")
     if not frames:
         raise BrokenAudio("the MP3 response holds no audio frames")
     return seconds
@@ -71,15 +74,15 @@ def ogg_opus_seconds(data: bytes) -> float:
     pos, granule, pre_skip, last_flags, pages = 0, -1, 0, 0, 0
     while pos < len(data):
         if data[pos : pos + 4] != b"OggS" or len(data) < pos + 27:
-            raise BrokenAudio(f"the Ogg audio is corrupt or cut at byte {pos}")
+            raise BrokenAudio(f"the Ogg audio is corrupt or truncated at byte {pos}")
         flags = data[pos + 5]
         nsegs = data[pos + 26]
         if len(data) < pos + 27 + nsegs:
-            raise BrokenAudio("the Ogg audio ends inside a page header")
+            raise BrokenAudio("the Ogg audio was truncated in a page header")
         body = sum(data[pos + 27 : pos + 27 + nsegs])
         end = pos + 27 + nsegs + body
         if end > len(data):
-            raise BrokenAudio("the Ogg audio ends in the middle of a page")
+            raise BrokenAudio("the Ogg audio was truncated mid-page")
         if pages == 0:
             head = data[pos + 27 + nsegs : end]
             if head[:8] != b"OpusHead":
@@ -94,7 +97,7 @@ def ogg_opus_seconds(data: bytes) -> float:
     if not pages:
         raise BrokenAudio("the Ogg response is empty")
     if not last_flags & 4:
-        raise BrokenAudio("the Ogg audio was cut short (no end-of-stream page)")
+        raise BrokenAudio("the Ogg audio was truncated (no end-of-stream page)")
     return max(0, granule - pre_skip) / 48000
 
 
@@ -114,7 +117,7 @@ def wav_seconds(data: bytes) -> float:
             have = len(data) - pos - 8
             unknown = size in (0, 0xFFFFFFFF, 0x7FFFFFFF)
             if not unknown and have < size:
-                raise BrokenAudio(f"the WAV audio was cut short ({have} of {size} bytes)")
+                raise BrokenAudio(f"the WAV audio was truncated ({have} of {size} bytes)")
             if not rate:
                 raise BrokenAudio("the WAV file has no format chunk before its data")
             return (have if unknown else size) // block / rate
@@ -132,7 +135,7 @@ def seconds_of(data: bytes, fmt: Format) -> float:
         return wav_seconds(data)
     if fmt.codec == "pcm":
         if len(data) % 2:
-            raise BrokenAudio("the PCM audio ends in the middle of a sample")
+            raise BrokenAudio("the PCM audio was truncated mid-sample")
         return len(data) / 2 / fmt.rate
     return len(data) / fmt.rate  # G.711: one byte a sample, nothing to cut
 
@@ -144,15 +147,13 @@ def check(data: bytes, fmt: Format, text: str, alignment: Alignment | None = Non
         if spoken:
             raise BrokenAudio("the server sent no audio")
         return 0.0
-    kind = _textual(data)
-    if kind:
-        raise BrokenAudio(f"the server sent a {kind} document instead of {fmt.codec} audio")
+    not_a_document(data, fmt)
     seconds = seconds_of(data, fmt)
     if alignment is not None and alignment.ends:
         last = max(alignment.ends)
         if seconds + ALIGNMENT_TOLERANCE < last:
-            raise BrokenAudio(f"the audio was cut short: {seconds:.2f} s, but its timing runs to {last:.2f} s")
+            raise BrokenAudio(f"the audio was truncated: {seconds:.2f} s, but its timing runs to {last:.2f} s")
     # Applies with an alignment too: a stream cut between two messages cuts audio and timing alike.
     if len(spoken) >= MIN_TEXT_FOR_RATE_CHECK and seconds < len(spoken) / MAX_CHARS_PER_SECOND:
-        raise BrokenAudio(f"the audio was cut short: {seconds:.2f} s for {len(spoken)} characters")
+        raise BrokenAudio(f"the audio was truncated: {seconds:.2f} s for {len(spoken)} characters")
     return seconds

@@ -17,7 +17,6 @@ def login(ctx: typer.Context,
     """Read a key (hidden prompt, or stdin when piped), verify it, store it in the profile."""
     import getpass
 
-    from eleven_cli.api.http import Client
     from eleven_cli.config import mask, update
     from eleven_cli.errors import UsageError
 
@@ -32,9 +31,7 @@ def login(ctx: typer.Context,
         raise UsageError("that does not look like an API key (it contains spaces or control characters)")
     name = g.profile_name
     if not no_verify:
-        r = g.resolved
-        with Client(r.base_url, key, timeout=g.timeout or 30.0, retries=g.retries,
-                    ca_bundle=g.ca_bundle or os.environ.get("SSL_CERT_FILE")) as client:
+        with g.client().derive(api_key=key, timeout=g.timeout or 30.0) as client:
             client.user()
     path = update(lambda p: p.setdefault(name, {}).__setitem__("api_key", key))
     g.say(f"eleven: key {mask(key)} stored in profile {name!r} ({path})")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from eleven_cli.config import ConfigFile, Resolved, resolve
 
 if TYPE_CHECKING:
-    from eleven_cli.api.http import Client
+    from eleven_cli.client import Client
 
 
 @dataclass
@@ -62,16 +62,16 @@ class Globals:
     def setting(self, key: str, default: Any = None) -> Any:
         return self.resolved.settings.get(key, default)
 
-    def client(self) -> Client:
+    def client(self, **hooks: Any) -> Client:
+        """The library client, configured by the global options (the one place a client is built)."""
         if self._client is None:
-            from eleven_cli.api.http import Client
+            from eleven_cli.client import Client
 
-            r = self.resolved
-            timeout = self.timeout or float(r.settings.get("timeout", 60.0))
-            ca = self.ca_bundle or os.environ.get("SSL_CERT_FILE") or None
-            self._client = Client(r.base_url, r.api_key, timeout=timeout, retries=self.retries,
-                                  trace=self.trace if self.verbose else None, ca_bundle=ca,
-                                  on_retry=self.say)
+            self.resolved  # noqa: B018 - loads the config once, with its warning
+            self._client = Client(self.api_key, self.base_url, region=self.region, profile=self.profile,
+                                  timeout=self.timeout, retries=self.retries, ca_bundle=self.ca_bundle,
+                                  trace=self.trace if self.verbose else None,
+                                  on_retry=hooks.pop("on_retry", lambda m: self.say("eleven: " + m)), **hooks)
         return self._client
 
     def close(self) -> None:

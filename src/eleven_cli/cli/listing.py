@@ -48,7 +48,7 @@ def voices(
 
     g = ctx.obj
     client = g.client()
-    items = client.search_voices(search) if search else client.voices(show_legacy=legacy)
+    items = client.voices(search=search, show_legacy=legacy)
     if not legacy:
         items = [v for v in items if not v.raw.get("is_legacy")]
     items = sorted(items, key=lambda v: (v.name.casefold(), v.voice_id))

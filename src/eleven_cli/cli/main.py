@@ -9,7 +9,7 @@ import typer
 
 from eleven_cli import __version__
 from eleven_cli.cli.context import Globals
-from eleven_cli.errors import ElevenError, ExitCode
+from eleven_cli.errors import ElevenError, ExitCode, Interrupted
 
 EXIT_CODES = """Exit status: 0 ok; 1 unexpected failure; 2 usage or bad input; 3 authentication or
 permission (401/403, missing key); 4 request rejected by the API (other 4xx, quota); 5 service
@@ -158,6 +158,9 @@ def run(argv: list[str] | None = None) -> None:
             code = result
             if code == ExitCode.INTERRUPTED:
                 print("\neleven: interrupted", file=sys.stderr)
+    except Interrupted as exc:
+        print(f"eleven: {exc.line()}", file=sys.stderr)
+        code = exc.exit_code
     except ElevenError as exc:
         print(f"eleven: error: {exc.line()}", file=sys.stderr)
         if verbose and exc.request_id:

@@ -1,4 +1,4 @@
-"""Options shared by the synthesis commands, and turning them into a validated request."""
+"""Options shared by the synthesis commands, as Typer declares them, and what they ask of the library."""
 
 
 import dataclasses
@@ -7,13 +7,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-
-from eleven_cli.api.types import SynthesisRequest
-from eleven_cli.cli.context import Globals
-from eleven_cli.errors import UsageError
-
-DEFAULT_MODEL = "eleven_multilingual_v2"
-DEFAULT_VOICE = "JBFqnCBsd6RMkjVDRZzb"  # George, the docs' default; change with `eleven config set voice`
 
 
 class Normalize(StrEnum):
@@ -91,48 +84,14 @@ class SynthOptions:
     previous_text: str | None = None
     next_text: str | None = None
 
-    def parse_dicts(self) -> list[tuple[str, str | None]]:
-        out: list[tuple[str, str | None]] = []
-        for item in self.dicts or []:
-            ident, _, version = item.partition(":")
-            if not ident.strip():
-                raise UsageError(f"bad --dict {item!r}: use ID or ID:VERSION")
-            out.append((ident.strip(), version.strip() or None))
-        if len(out) > 3:
-            raise UsageError(f"{len(out)} pronunciation dictionaries given; the API takes at most 3")
-        return out
-
-    def request(self, g: Globals, text: str) -> SynthesisRequest:
-        """A validated request body, with profile defaults filling what the flags left out."""
-        settings: dict[str, Any] = {}
-        pairs = (("stability", "stability", self.stability), ("similarity_boost", "similarity", self.similarity),
-                 ("style", "style", self.style), ("use_speaker_boost", "speaker_boost", self.speaker_boost),
-                 ("speed", "speed", self.speed))
-        for api_name, cfg_name, value in pairs:
-            value = value if value is not None else g.setting(cfg_name)
-            if value is not None:
-                settings[api_name] = value
-        normalize = self.normalize.value if self.normalize else g.setting("normalize")
-        latency = self.latency if self.latency is not None else g.setting("latency")
-        return SynthesisRequest(
-            text=text,
-            model_id=self.model_id(g),
-            voice_settings=settings,
-            language_code=self.language or g.setting("language"),
-            seed=self.seed,
-            previous_text=self.previous_text,
-            next_text=self.next_text,
-            dictionaries=self.parse_dicts(),
-            apply_text_normalization=normalize,
-            enable_logging=not self.no_logging,
-            optimize_streaming_latency=latency,
-        )
-
-    def model_id(self, g: Globals) -> str:
-        return self.model or g.setting("model") or DEFAULT_MODEL
-
-    def voice_name(self, g: Globals) -> str:
-        return self.voice or g.setting("voice") or DEFAULT_VOICE
+    def speech_args(self) -> dict[str, Any]:
+        """Keyword arguments for Client.speech / Client.request (None = not given: the profile decides)."""
+        settings = {"stability": self.stability, "similarity_boost": self.similarity, "style": self.style,
+                    "use_speaker_boost": self.speaker_boost, "speed": self.speed}
+        return {"voice": self.voice, "model": self.model, "settings": settings, "language": self.language,
+                "seed": self.seed, "previous_text": self.previous_text, "next_text": self.next_text,
+                "dictionaries": self.dicts, "normalize": self.normalize.value if self.normalize else None,
+                "latency": self.latency, "logging": not self.no_logging}
 
 
 def collect(params: dict[str, Any]) -> SynthOptions:

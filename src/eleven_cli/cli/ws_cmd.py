@@ -1,7 +1,6 @@
 """`eleven ws`: speak text as it arrives, over the stream-input WebSocket."""
 
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -92,78 +91,56 @@ def ws(
 ) -> None:
     """Speak text as it arrives (e.g. from a language model) over the stream-input WebSocket:
     each piece of stdin is sent at once and its audio played or saved as it returns."""
-    from eleven_cli.api.catalog import Catalog
-    from eleven_cli.api.ws import Session, WsOptions
-    from eleven_cli.audio.sink import AtomicFile, check_output_path
-    from eleven_cli.cli.plan import Progress, cost_line, make_plan
-    from eleven_cli.cli.playback import Outputs, progress_text
-    from eleven_cli.cli.synth import _write_captions
-    from eleven_cli.config import cache_dir
-    from eleven_cli.speaker import Live
-    from eleven_cli.text import stream_pieces
+    from eleven_cli.api.ws import WsOptions
+    from eleven_cli.audio.sink import check_output_path
+    from eleven_cli.captions import write_captions
+    from eleven_cli.cli.status import Progress, cost_line, progress_text
+    from eleven_cli.cli.synth import _plan
+    from eleven_cli.live_session import speak_live
+    from eleven_cli.outputs import PlayOutput
 
     g = ctx.obj
     opts = collect(locals())
-    req = opts.request(g, " ")
     sched = parse_schedule(schedule)
     for path in (alignment_out, srt, vtt):
         if path and path != "-":
             check_output_path(path)
-    if text:
-        from eleven_cli.text import read_text
-
-        words = read_text(text, None)
-        pieces: Any = [(words.rstrip() + " ", False)]
-    else:
-        pieces = None  # standard input, read as it arrives (below)
-        if sys.stdin.isatty():
-            g.say("eleven: type text; each line is spoken (Ctrl-D to finish)")
-    plan = make_plan(g, opts, output, play, device, streaming=True)
+    pieces = _pieces(g, text, flush_on_newline, inactivity_timeout)
+    plan = _plan(g, opts, output, play, device, streaming=True)
     client = g.client()
-    voice_id = Catalog(client, cache_dir()).resolve_voice(opts.voice_name(g))
-    wopts = WsOptions(voice_id=voice_id, model_id=req.model_id, output_format=plan.fmt.name,
+    req = client.request(" ", **opts.speech_args())
+    wopts = WsOptions(voice_id=client.voice_id(opts.voice), model_id=req.model_id, output_format=plan.fmt.name,
                       voice_settings=req.voice_settings, schedule=sched, auto_mode=auto_mode,
                       sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout,
                       language_code=req.language_code, seed=req.seed, enable_logging=req.enable_logging,
                       apply_text_normalization=req.apply_text_normalization, dictionaries=req.dictionaries)
-    resolved = g.resolved
-    ca = g.ca_bundle or os.environ.get("SSL_CERT_FILE") or None
-
-    def connect() -> Session:
-        tok = client.single_use_token() if token else None
-        return Session(resolved.base_url, resolved.api_key, wopts, token=tok, timeout=g.timeout or 30.0,
-                       ca_bundle=ca, trace=g.trace if g.verbose else None)
-
-    out = Outputs(plan, buffer_ms)
-
-    def rollback(size: int) -> bool:
-        if isinstance(out.sink, AtomicFile) and out.decoder is None:
-            out.sink.truncate(size)
-            return True
-        return out.sink is None and out.decoder is None
-
-    keepalive = max(1.0, min(10.0, (inactivity_timeout or 20) / 2))
-    if pieces is None:
-        pieces = stream_pieces(sys.stdin.fileno(), flush_on_newline=flush_on_newline, keepalive=keepalive)
-    live = Live(connect, wopts, out.write, rollback, retries=max(1, g.retries), say=g.say,
-                keep_alignment=bool(alignment_out or srt or vtt))
-    received = lambda: live.written  # noqa: E731
-    try:
-        with Progress(g, progress_text(out.player, received) if out.player is not None else (lambda: "")):
-            live.run(pieces)
-            out.finish()
-    except BaseException:
-        out.abort()
-        raise
-    chosen = live.normalized if normalized else live.alignment
+    outs = plan.outputs(buffer_ms)
+    player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
+    with Progress(g, progress_text(player, lambda: player.received) if player is not None else (lambda: "")):
+        live = speak_live(client, wopts, pieces, outs, token=token, timeout=g.timeout or 30.0, say=g.say,
+                          keep_alignment=bool(alignment_out or srt or vtt))
     if alignment_out or srt or vtt:
-        _write_captions(chosen, alignment_out, srt, vtt, 42, 2, 7.0, None)
-    info = {"characters": live.stats.sent_chars, "request_ids": [], "duration_seconds": round(live.counter.seconds, 3),
-            "ttfb_ms": (round((live.stats.first_audio_at - live.stats.first_send_at) * 1000)
-                        if live.stats.first_audio_at and live.stats.first_send_at else None),
-            "output": plan.output, "format": plan.fmt.name, "voice_id": voice_id, "model_id": req.model_id,
-            "messages": live.stats.messages, "reconnects": live.stats.reconnects}
+        write_captions(live.normalized if normalized else live.alignment, alignment_out=alignment_out, srt=srt,
+                       vtt=vtt)
+    stats = live.stats
+    info = {"characters": stats.sent_chars, "request_ids": [], "duration_seconds": round(live.counter.seconds, 3),
+            "ttfb_ms": (round((stats.first_audio_at - stats.first_send_at) * 1000)
+                        if stats.first_audio_at and stats.first_send_at else None),
+            "output": plan.output, "format": plan.fmt.name, "voice_id": wopts.voice_id, "model_id": req.model_id,
+            "messages": stats.messages, "reconnects": stats.reconnects}
     cost_line(g, as_json, plan.output == "-", **info)
+
+
+def _pieces(g: Any, text: list[str] | None, flush_on_newline: bool, inactivity_timeout: int | None) -> Any:
+    """(text, flush) pieces: the words given, or standard input as it arrives (None = keep-alive)."""
+    from eleven_cli.text import read_text, stream_pieces
+
+    if text:
+        return [(read_text(text, None).rstrip() + " ", False)]
+    if sys.stdin.isatty():
+        g.say("eleven: type text; each line is spoken (Ctrl-D to finish)")
+    keepalive = max(1.0, min(10.0, (inactivity_timeout or 20) / 2))
+    return stream_pieces(sys.stdin.fileno(), flush_on_newline=flush_on_newline, keepalive=keepalive)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,12 +11,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from eleven_cli.api.types import Alignment
 from eleven_cli.api.ws import AudioEvent, Dropped, Session, WsOptions
 from eleven_cli.audio.duration import DurationCounter
 from eleven_cli.errors import NetworkError
 from eleven_cli.formats import FORMATS
+
+if TYPE_CHECKING:
+    from eleven_cli.client import Client
+    from eleven_cli.outputs import Output
 
 
 @dataclass
@@ -202,3 +207,43 @@ class Live:
         finally:
             if self._session is not None:
                 self._session.close()
+
+
+def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool] | None], outputs: list[Output],
+               *, token: bool = False, timeout: float = 30.0, say: Callable[[str], None] = print,
+               keep_alignment: bool = False) -> Live:
+    """Speak `pieces` (text, flush) as they come over the stream-input socket into `outputs`,
+    reconnecting and resending on a drop; finishes the outputs, or aborts them on any failure."""
+    from eleven_cli.audio.sink import AtomicFile
+    from eleven_cli.events import Audio
+    from eleven_cli.outputs import FileOutput, PlayOutput
+
+    def connect() -> Session:
+        tok = client.single_use_token() if token else None
+        return Session(client.base_url, client.api_key, opts, token=tok, timeout=timeout,
+                       ca_bundle=client.ca_bundle, trace=client.trace)
+
+    def write(data: bytes) -> None:
+        for output in outputs:
+            output.handle(Audio(data, 0))
+
+    file_out = next((o for o in outputs if isinstance(o, FileOutput)), None)
+    playing = any(isinstance(o, PlayOutput) for o in outputs)
+
+    def rollback(size: int) -> bool:
+        if file_out is not None and isinstance(file_out.sink, AtomicFile) and not playing:
+            file_out.sink.truncate(size)
+            return True
+        return file_out is None and not playing
+
+    retries = client.http.retries
+    live = Live(connect, opts, write, rollback, retries=max(1, retries), say=say, keep_alignment=keep_alignment)
+    try:
+        live.run(pieces)
+        for output in outputs:
+            output.finish()
+    except BaseException:
+        for output in outputs:
+            output.abort()
+        raise
+    return live

@@ -1,0 +1,43 @@
+"""Captions from a finished synthesis: alignment JSON, SRT and WebVTT files (or stdout for `-`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from eleven_cli.api.types import Alignment
+
+
+@dataclass(frozen=True)
+class CaptionStyle:
+    max_chars: int = 42  # characters per line
+    max_lines: int = 2  # lines per cue
+    max_duration: float = 7.0  # seconds per cue
+    words_per_cue: int | None = None  # at most this many words (1 = word by word)
+
+
+def write_captions(alignment: Alignment | None, *, alignment_out: str | Path | None = None,
+                   srt: str | Path | None = None, vtt: str | Path | None = None,
+                   style: CaptionStyle = CaptionStyle()) -> None:
+    """Write each caption file that is asked for, atomically; `-` writes to stdout."""
+    from eleven_cli.audio.sink import write_file
+    from eleven_cli.subtitles import build_cues, to_json, to_srt, to_vtt, words_from
+
+    alignment = alignment or Alignment()
+    words = words_from(alignment)
+    cues = build_cues(words, style.max_chars, style.max_lines, style.max_duration, style.words_per_cue)
+    outputs = []
+    if alignment_out:
+        outputs.append((alignment_out, json.dumps(to_json(alignment, words), ensure_ascii=False, indent=1) + "\n"))
+    if srt:
+        outputs.append((srt, to_srt(cues)))
+    if vtt:
+        outputs.append((vtt, to_vtt(cues)))
+    for path, content in outputs:
+        if str(path) == "-":
+            sys.stdout.write(content)
+            sys.stdout.flush()
+        else:
+            write_file(path, content.encode("utf-8"))

@@ -1,0 +1,171 @@
+"""The library's entry point: a Client configured as the CLI is (flags > environment > profile).
+
+    from eleven_cli import Client
+    client = Client()                                   # key, base URL, region, CA from env + config
+    client.speech("Hello.", voice="George").save("hello.mp3")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eleven_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from eleven_cli.api.catalog import Catalog
+    from eleven_cli.api.http import Client as HttpClient
+    from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, Voice
+    from eleven_cli.longform import PieceCache
+    from eleven_cli.speech import Speech
+
+FREE_LIMIT = 2500  # below every model's per-request limit: no need to look the limit up
+_DEFAULT = object()
+
+
+class Client:
+    """An ElevenLabs client. Every failure it raises is an eleven_cli.ElevenError subclass whose
+    `exit_code` is the CLI's (2 usage, 3 auth, 4 rejected, 5 unavailable, 6 network, 7 audio)."""
+
+    def __init__(self, api_key: str | None = None, base_url: str | None = None, *, region: str | None = None,
+                 profile: str | None = None, timeout: float | None = None, retries: int = 3,
+                 ca_bundle: str | None = None, cache_dir: Path | None | Any = _DEFAULT,
+                 trace: Callable[[str], None] | None = None, on_retry: Callable[[str], None] | None = None,
+                 on_headers: Callable[[Meta], None] | None = None) -> None:
+        from eleven_cli.config import ConfigFile, resolve
+        from eleven_cli.config import cache_dir as default_cache
+
+        self._options: dict[str, Any] = {
+            "api_key": api_key, "base_url": base_url, "region": region, "profile": profile, "timeout": timeout,
+            "retries": retries, "ca_bundle": ca_bundle, "cache_dir": cache_dir, "trace": trace,
+            "on_retry": on_retry, "on_headers": on_headers}
+        self.config = ConfigFile.load()
+        resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
+        self.resolved = resolved
+        from eleven_cli.api.transport import check_transport
+
+        check_transport(resolved.base_url)
+        self.profile: dict[str, Any] = dict(resolved.settings)  # defaults for voice, model, format, settings
+        self.timeout = timeout or float(self.profile.get("timeout", 60.0))
+        self.ca_bundle = ca_bundle or os.environ.get("SSL_CERT_FILE") or None
+        self.trace = trace
+        self.retries = retries
+        self.on_retry = on_retry
+        self.cache_dir: Path | None = default_cache() if cache_dir is _DEFAULT else cache_dir
+        self._hooks = (retries, on_retry, on_headers)
+        self._http: HttpClient | None = None
+        self._catalog: Catalog | None = None
+
+    def derive(self, **changes: Any) -> Client:
+        """A new client configured as this one, but for `changes` (e.g. other hooks or retries)."""
+        return Client(**{**self._options, **changes})
+
+    @property
+    def base_url(self) -> str:
+        return self.resolved.base_url
+
+    @property
+    def api_key(self) -> str | None:
+        return self.resolved.api_key
+
+    @property
+    def http(self) -> HttpClient:
+        """The HTTP layer (built on first use: `eleven --help` never pays for httpx)."""
+        if self._http is None:
+            from eleven_cli.api.http import Client as HttpClient
+
+            retries, on_retry, on_headers = self._hooks
+            self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=retries,
+                                    trace=self.trace, ca_bundle=self.ca_bundle, on_retry=on_retry,
+                                    on_headers=on_headers)
+        return self._http
+
+    @property
+    def catalog(self) -> Catalog:
+        """Models and voices, cached on disk for a while."""
+        if self._catalog is None:
+            from eleven_cli.api.catalog import Catalog
+
+            self._catalog = Catalog(self.http, self.cache_dir)
+        return self._catalog
+
+    @property
+    def piece_cache(self) -> PieceCache:
+        from eleven_cli.longform import PieceCache
+
+        return PieceCache(self.cache_dir / "pieces" if self.cache_dir else None)
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- what the account has ----------------------------------------------------------------
+    def models(self) -> list[Model]:
+        return self.http.models()
+
+    def voices(self, search: str | None = None, show_legacy: bool = True) -> list[Voice]:
+        """Every voice, or those whose name, description or labels match `search` (all pages)."""
+        return self.http.search_voices(search) if search else self.http.voices(show_legacy=show_legacy)
+
+    def user(self) -> dict[str, Any]:
+        return self.http.user()
+
+    def subscription(self) -> Subscription:
+        return self.http.subscription()
+
+    def single_use_token(self) -> str:
+        return self.http.single_use_token()
+
+    def voice_id(self, voice: str | None = None) -> str:
+        """The id of a voice given by id or name (the profile's voice, else George, when None)."""
+        from eleven_cli.request import DEFAULT_VOICE
+
+        return self.catalog.resolve_voice(voice or self.profile.get("voice") or DEFAULT_VOICE)
+
+    def format(self, name: str | None = None) -> str:
+        from eleven_cli.formats import DEFAULT_FORMAT, get_format
+
+        return get_format(name or self.profile.get("format") or DEFAULT_FORMAT).name
+
+    # --- speech ------------------------------------------------------------------------------
+    def request(self, text: str, *, voice: str | None = None, **options: Any) -> SynthesisRequest:
+        """A validated request body for `text`; unset options come from the profile (see `speech`)."""
+        from eleven_cli import request
+
+        return request.build(text, self.profile, **options)
+
+    def speech(self, text: str, voice: str | None = None, model: str | None = None, format: str | None = None,
+               settings: Mapping[str, Any] | None = None, *, language: str | None = None, seed: int | None = None,
+               previous_text: str | None = None, next_text: str | None = None,
+               dictionaries: Sequence[str] | None = None, normalize: str | None = None,
+               latency: int | None = None, logging: bool = True, timestamps: bool = False,
+               streaming: bool = False, previous_request_ids: Sequence[str] = (),
+               pieces_dir: Path | None = None) -> Speech:
+        """Speech of `text` (any length: split below the model's limit, stitched into one file).
+        Unset arguments come from the profile, then the API's defaults. Finished pieces of a long
+        text wait in `pieces_dir` (default: the user cache) until the output is stored."""
+        from eleven_cli.formats import get_format
+        from eleven_cli.pipeline import Job
+        from eleven_cli.speech import Speech
+
+        if not isinstance(text, str) or not text.strip():
+            raise UsageError("no text to speak")
+        req = self.request(text, model=model, settings=settings, language=language, seed=seed,
+                            previous_text=previous_text, next_text=next_text, dictionaries=dictionaries,
+                            normalize=normalize, latency=latency, logging=logging,
+                            previous_request_ids=previous_request_ids)
+        fmt = get_format(self.format(format))
+        voice_id = self.voice_id(voice)
+        limit = self.catalog.max_characters(req.model_id) if len(text) > FREE_LIMIT else len(text)
+        from eleven_cli.longform import PieceCache
+
+        cache = PieceCache(pieces_dir) if pieces_dir is not None else None
+        return Speech(self, Job(voice_id, req, fmt, limit, timestamps=timestamps, streaming=streaming), cache)

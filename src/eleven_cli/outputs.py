@@ -1,0 +1,201 @@
+"""Consumers of a synthesis' events: a file (atomic), stdout, memory, the speakers.
+
+Each output takes every event (`handle`), then `finish()` (commit, play out) or `abort()` (no
+partial file, silence at once). `plan()` applies cli.md's rules for where audio goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from eleven_cli.audio.containers import wav_header
+from eleven_cli.audio.sink import AtomicFile, StdoutSink, check_output_path
+from eleven_cli.errors import AudioDeviceError, UsageError
+from eleven_cli.events import Audio, Event, PieceDone, Started
+from eleven_cli.formats import FORMATS, Format, choose_format, get_format
+
+
+class Output:
+    """The interface: every event, then finish() or abort()."""
+
+    def handle(self, event: Event) -> None:
+        """Take one event of the synthesis."""
+
+    def finish(self) -> None:
+        """The synthesis succeeded: store or play out what is left."""
+
+    def abort(self) -> None:
+        """The synthesis failed or was interrupted: keep nothing partial, stop sound at once."""
+
+
+class _Assembled(Output):
+    """One valid file of the format from the event stream: Audio bytes as they come, except where the
+    container needs the whole (a WAV header on a pipe, several Ogg Opus pieces remuxed)."""
+
+    def __init__(self, fmt: Format, wav: bool) -> None:
+        self.fmt = fmt
+        self.wav = wav  # the payload is PCM; a RIFF header goes around it
+        self.whole = False  # collect everything and write at the end
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def _write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, Started):
+            self.whole = self.whole or (self.fmt.codec == "opus" and event.pieces > 1)
+        elif isinstance(event, Audio) and event.data:
+            self.size += len(event.data)
+            if self.whole and self.fmt.codec != "opus":
+                self.parts.append(event.data)
+            elif not self.whole:
+                self._write(event.data)
+        elif isinstance(event, PieceDone) and self.whole and self.fmt.codec == "opus":
+            self.parts.append(event.audio)
+
+    def assembled(self) -> bytes:
+        """What was collected, as one file."""
+        if self.fmt.codec == "opus":
+            from eleven_cli.audio.stitch import stitch
+
+            return stitch(self.parts, self.fmt) if self.parts else b""
+        pcm = b"".join(self.parts)
+        return wav_header(self.fmt.rate, len(pcm)) + pcm if self.wav else pcm
+
+
+class FileOutput(_Assembled):
+    """Audio to a file, atomically (temp file + rename on finish), or to stdout for `-`."""
+
+    def __init__(self, path: str | Path, fmt: Format, wav: bool | None = None) -> None:
+        wav = fmt.codec == "wav" if wav is None else wav
+        super().__init__(fmt, wav)
+        self.path = str(path)
+        if self.path == "-":
+            self.sink: AtomicFile | StdoutSink = StdoutSink()
+            self.whole = wav  # a pipe cannot have its RIFF sizes patched afterwards
+        else:
+            self.sink = AtomicFile(self.path, wav_rate=fmt.rate if wav else None)
+
+    def _write(self, data: bytes) -> None:
+        self.sink.write(data)
+
+    def finish(self) -> None:
+        if self.whole:
+            self.sink.write(self.assembled())
+        self.sink.commit()
+
+    def abort(self) -> None:
+        self.sink.discard()
+
+
+class MemoryOutput(_Assembled):
+    """Audio collected in memory; `data` after finish()."""
+
+    def __init__(self, fmt: Format, wav: bool | None = None) -> None:
+        super().__init__(fmt, fmt.codec == "wav" if wav is None else wav)
+        self.whole = True
+        self.data = b""
+
+    def _write(self, data: bytes) -> None:  # pragma: no cover - everything is collected
+        self.parts.append(data)
+
+    def finish(self) -> None:
+        self.data = self.assembled()
+
+
+class PlayOutput(Output):
+    """Audio to the speakers as it arrives: decoded in-process, through a PortAudio callback."""
+
+    def __init__(self, fmt: Format, rate: int, device: str | int | None = None, buffer_ms: float = 150.0) -> None:
+        from eleven_cli.audio.decode import StreamDecoder
+        from eleven_cli.audio.player import Player
+
+        self.fmt = fmt
+        self.player = Player(rate, device, buffer_ms=buffer_ms)
+        self.decoder = StreamDecoder(fmt, rate, self.player.feed)
+        self.pieces = 1
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, Started):
+            self.pieces = event.pieces
+        elif isinstance(event, Audio):
+            if self.fmt.codec != "opus" or self.pieces == 1:
+                self.decoder.push(event.data)
+        elif isinstance(event, PieceDone) and self.fmt.codec == "opus" and self.pieces > 1:
+            from eleven_cli.audio.decode import to_pcm
+
+            self.player.feed(to_pcm(event.audio, self.fmt, self.player.rate))
+
+    def finish(self) -> None:
+        self.decoder.close()
+        self.player.finish()
+
+    def abort(self) -> None:
+        self.player.abort()
+
+
+@dataclass
+class Plan:
+    """Where the audio of one synthesis goes, in which format."""
+
+    fmt: Format  # what to request
+    output: str | None  # file path, "-" for stdout, None for none
+    play: bool
+    rate: int | None  # device rate when playing
+    device: str | None
+    wav_from_pcm: bool = False  # write a RIFF file around streamed PCM
+
+    @property
+    def format_name(self) -> str:
+        return f"wav_{self.fmt.rate}" if self.wav_from_pcm else self.fmt.name
+
+    def outputs(self, buffer_ms: float = 150.0) -> list[Output]:
+        """File or stdout first (committed before playing out), then the speakers."""
+        out: list[Output] = []
+        if self.output is not None:
+            out.append(FileOutput(self.output, self.fmt, wav=self.fmt.codec == "wav" or self.wav_from_pcm))
+        if self.play and self.rate:
+            out.append(PlayOutput(self.fmt, self.rate, self.device, buffer_ms))
+        return out
+
+
+def plan(output: str | None, play: bool | None, device: str | None, *, explicit_format: str | None,
+         default_format: str | None, streaming: bool, stdout_tty: bool,
+         warn: Callable[[str], None] | None = None) -> Plan:
+    """cli.md's output rules, checked before any request: -o FILE / -o - / stdout pipe / playback."""
+    if output is None and not stdout_tty and not play:
+        output = "-"  # `eleven say hi > x.mp3` and pipes get the audio
+    want_play = play if play is not None else (output is None and stdout_tty)
+    if output is None and not want_play:
+        raise UsageError("nothing to do with the audio: --no-play without -o",
+                         hint="pass -o FILE, -o - (with a pipe), or drop --no-play")
+    if output == "-" and stdout_tty:
+        raise UsageError("refusing to write binary audio to a terminal", hint="redirect it or use -o FILE")
+    if output not in (None, "-"):
+        check_output_path(output)
+    rate = None
+    if want_play:
+        from eleven_cli.audio.player import choose_rate
+
+        try:
+            rate = choose_rate(device)
+        except AudioDeviceError as exc:
+            if output is None:
+                raise
+            if warn:
+                warn(f"eleven: playback skipped: {exc.line()} The file is still written.")
+            want_play = False
+    if output is None:
+        # Only playing: ask for PCM at the device's rate, so nothing needs decoding.
+        fmt = get_format(explicit_format) if explicit_format else FORMATS.get(f"pcm_{rate}", FORMATS["pcm_24000"])
+    else:
+        fmt = choose_format(explicit_format, output, default_format)
+    wav_from_pcm = False
+    if streaming and fmt.codec == "wav":
+        fmt = FORMATS[f"pcm_{fmt.rate}"]
+        wav_from_pcm = True
+    return Plan(fmt, output, want_play, rate, device, wav_from_pcm)
+

@@ -1,0 +1,182 @@
+"""The one piece loop: split → request with continuity → verify → cache → offsets, as typed events.
+
+Every synthesis (say, stream, timestamps, batch, the library) is this generator; files, players
+and captions are consumers of its events (eleven_cli.outputs). A piece is handed on either as it
+arrives (`live`: first sound as early as possible) or once it is whole and verified, so a broken
+response can be retried before any of it reached the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from eleven_cli.api.alignment import to_alignment
+from eleven_cli.api.http import Client as HttpClient
+from eleven_cli.api.types import Alignment, Meta, SynthesisRequest
+from eleven_cli.audio import verify
+from eleven_cli.errors import BrokenAudioError
+from eleven_cli.events import Audio, Event, Finished, PieceDone, Result, Retrying, Started, Timing
+from eleven_cli.formats import Format
+from eleven_cli.longform import PartFilter, PieceCache, pieces_of
+
+
+@dataclass
+class Job:
+    """What to speak, and how to ask for it."""
+
+    voice_id: str
+    request: SynthesisRequest
+    fmt: Format
+    limit: int  # characters per request
+    timestamps: bool = False  # the with-timestamps endpoints: alignment with the audio
+    streaming: bool = False  # the /stream endpoints (else the whole-file ones, still read as they arrive)
+    live: bool = False  # hand audio on as it arrives, before the piece is verified
+
+
+@dataclass
+class _Piece:
+    audio: bytes
+    meta: Meta
+    alignment: Alignment | None
+    normalized: Alignment | None
+    seconds: float
+    cached: bool = False
+
+    def record(self) -> dict[str, Any]:
+        return {"request_id": self.meta.request_id, "characters": self.meta.characters,
+                "alignment": _plain(self.alignment), "normalized": _plain(self.normalized)}
+
+
+def _plain(a: Alignment | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"characters": a.characters, "character_start_times_seconds": a.starts,
+            "character_end_times_seconds": a.ends}
+
+
+class Pipeline:
+    """Runs one Job; `events()` yields as it goes. Finished pieces stay in the cache until `forget()`
+    (call it once the output is safely stored), so an interrupted run resumes where it stopped."""
+
+    def __init__(self, http: HttpClient, job: Job, cache: PieceCache | None = None) -> None:
+        self.http = http
+        self.job = job
+        self.cache = cache or PieceCache(None)
+        self.keys: list[str] = []
+
+    def forget(self) -> None:
+        self.cache.drop(self.keys)
+
+    def events(self) -> Iterator[Event]:
+        job, req = self.job, self.job.request
+        previous_ids: list[str] = list(req.previous_request_ids)
+        steps = pieces_of(req, job.limit, previous_ids)
+        cache = self.cache if steps.count > 1 else PieceCache(None)
+        result = Result(job.fmt.name, job.voice_id, req.model_id, pieces=steps.count)
+        if job.timestamps:
+            result.alignment, result.normalized = Alignment(), Alignment()
+        yield Started(steps.count, len(req.text))
+        for i, sub in steps:
+            key = cache.key(self.http.base_url, job.voice_id, sub, job.fmt, job.timestamps)
+            self.keys.append(key)
+            piece = self._cached(cache, key, sub)
+            if piece is None:
+                piece = yield from self._fetch(sub, i)
+                cache.put(key, piece.audio, piece.record())
+            if piece.cached or not job.live:
+                part = PartFilter(job.fmt, first=i == 0)
+                yield Audio(part.feed(piece.audio) + part.flush(), i)
+            yield from self._account(result, piece, i, steps.count, len(sub.text))
+            if piece.meta.request_id:
+                previous_ids.append(piece.meta.request_id)
+        yield Finished(result)
+
+    def _account(self, result: Result, piece: _Piece, index: int, count: int, chars: int) -> Iterator[Event]:
+        """Add a piece to the result: offsets for its timing, billing, ids; yield what it adds."""
+        offset = result.duration
+        if result.alignment is not None and piece.alignment:
+            result.alignment.extend(piece.alignment, offset)
+            normalized = None
+            if piece.normalized and result.normalized is not None:
+                result.normalized.extend(piece.normalized, offset)
+                normalized = _shifted(piece.normalized, offset)
+            yield Timing(_shifted(piece.alignment, offset), normalized, index)
+        meta = piece.meta
+        billed = 0 if piece.cached else meta.characters or 0
+        result.characters += billed
+        result.duration += piece.seconds
+        result.cached_pieces += piece.cached
+        if meta.request_id:
+            result.request_ids.append(meta.request_id)
+        if result.ttfb is None and not piece.cached:
+            result.ttfb, result.first_byte_at = meta.ttfb, meta.first_byte_at
+        yield PieceDone(index, count, chars, billed, piece.seconds, meta.request_id, piece.cached, piece.audio)
+
+    def _cached(self, cache: PieceCache, key: str, sub: SynthesisRequest) -> _Piece | None:
+        """A finished piece from an earlier run, if it is still whole."""
+        hit = cache.get(key)
+        if hit is None:
+            return None
+        audio, info = hit
+        align, norm = to_alignment(info.get("alignment")), to_alignment(info.get("normalized"))
+        try:
+            seconds = verify.check(audio, self.job.fmt, sub.text, align)
+        except BrokenAudioError:
+            cache.drop([key])
+            return None
+        return _Piece(audio, Meta(request_id=info.get("request_id"), characters=0), align, norm, seconds, True)
+
+    def _fetch(self, sub: SynthesisRequest, index: int) -> Generator[Event, None, _Piece]:
+        """One request, verified; retried while nothing of it has been handed on."""
+        attempt = 0
+        while True:
+            handed = False
+            try:
+                for event in self._request(sub, index):
+                    if isinstance(event, _Piece):
+                        return event
+                    handed = True
+                    yield event
+            except BrokenAudioError as exc:
+                if handed or attempt >= self.http.retries:
+                    raise
+                yield Retrying(index, attempt + 1, exc.message)
+                attempt = self.http.pause(exc, attempt)
+
+    def _request(self, sub: SynthesisRequest, index: int) -> Iterator[Audio | _Piece]:
+        job = self.job
+        part = PartFilter(job.fmt, first=index == 0) if job.live else None
+        audio = bytearray()
+        align, norm = Alignment(), Alignment()
+        timed = False
+        with self.http.speech(job.voice_id, sub, job.fmt.name, streaming=job.streaming,
+                              timestamps=job.timestamps) as (meta, chunks):
+            for chunk in chunks:
+                if chunk.alignment is not None:
+                    timed = True
+                    align.extend(chunk.alignment)
+                if chunk.normalized is not None:
+                    norm.extend(chunk.normalized)
+                if not chunk.audio:
+                    continue
+                if not audio:
+                    verify.not_a_document(chunk.audio, job.fmt)
+                audio += chunk.audio
+                if part is not None:
+                    data = part.feed(chunk.audio)
+                    if data:
+                        yield Audio(data, index)
+        seconds = verify.check(bytes(audio), job.fmt, sub.text, align if timed else None)
+        if part is not None:
+            tail = part.flush()
+            if tail:
+                yield Audio(tail, index)
+        yield _Piece(bytes(audio), meta, align if timed else None, norm if timed else None, seconds)
+
+
+def _shifted(a: Alignment, offset: float) -> Alignment:
+    out = Alignment()
+    out.extend(a, offset)
+    return out
