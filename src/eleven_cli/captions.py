@@ -22,7 +22,7 @@ def write_captions(alignment: Alignment | None, *, alignment_out: str | Path | N
                    srt: str | Path | None = None, vtt: str | Path | None = None,
                    style: CaptionStyle = CaptionStyle()) -> None:
     """Write each caption file that is asked for, atomically; `-` writes to stdout."""
-    from eleven_cli.audio.sink import write_file
+    from eleven_cli.atomic import write_file
     from eleven_cli.subtitles import build_cues, to_json, to_srt, to_vtt, words_from
 
     alignment = alignment or Alignment()

@@ -239,26 +239,10 @@ def update(mutate: Callable[[dict[str, dict[str, Any]]], None], path: Path | Non
         profiles = {k: dict(v) for k, v in current.profiles.items()}
         mutate(profiles)
         profiles = {k: v for k, v in profiles.items() if v}
-        write_atomic(path, dump(profiles).encode(), mode=0o600)
+        from eleven_cli.atomic import write_file
+
+        write_file(path, dump(profiles).encode(), mode=0o600)
     return path
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write via a temp file in the same folder and rename, so readers never see a partial file."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @dataclass

@@ -214,7 +214,7 @@ def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool
                keep_alignment: bool = False) -> Live:
     """Speak `pieces` (text, flush) as they come over the stream-input socket into `outputs`,
     reconnecting and resending on a drop; finishes the outputs, or aborts them on any failure."""
-    from eleven_cli.audio.sink import AtomicFile
+    from eleven_cli.atomic import AtomicFile
     from eleven_cli.events import Audio
     from eleven_cli.outputs import FileOutput, PlayOutput
 

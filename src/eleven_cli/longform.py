@@ -7,12 +7,11 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from eleven_cli.api.types import SynthesisRequest
+from eleven_cli.errors import ElevenError
 from eleven_cli.formats import Format
 from eleven_cli.text import split_text
 
@@ -42,13 +41,12 @@ class PieceCache:
     def put(self, key: str, audio: bytes, meta: dict) -> None:
         if self.folder is None:
             return
-        with contextlib.suppress(OSError):
+        from eleven_cli.atomic import write_file
+
+        with contextlib.suppress(OSError, ElevenError):  # a cache that cannot be written is no cache
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            for suffix, data in ((".json", json.dumps(meta).encode()), (".audio", audio)):
-                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".piece.")
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.folder / f"{key}{suffix}")
+            write_file(self.folder / f"{key}.json", json.dumps(meta).encode(), mode=0o600)
+            write_file(self.folder / f"{key}.audio", audio, mode=0o600)
 
     def drop(self, keys: list[str]) -> None:
         if self.folder is None:

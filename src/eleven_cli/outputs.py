@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from eleven_cli.atomic import AtomicFile
 from eleven_cli.audio.containers import wav_header
-from eleven_cli.audio.sink import AtomicFile, StdoutSink, check_output_path
+from eleven_cli.audio.sink import StdoutSink, check_output_path
 from eleven_cli.errors import AudioDeviceError, UsageError
 from eleven_cli.events import Audio, Event, PieceDone, Started
 from eleven_cli.formats import FORMATS, Format, choose_format, get_format

@@ -8,14 +8,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from eleven_cli.api.http import Client
 from eleven_cli.api.types import Model, Voice
-from eleven_cli.errors import UsageError
+from eleven_cli.errors import ElevenError, UsageError
 
 VOICE_TTL = 3600.0
 MODEL_TTL = 6 * 3600.0
@@ -53,12 +52,11 @@ class Catalog:
         path = self._path(name)
         if path is None:
             return
-        with contextlib.suppress(OSError):
+        from eleven_cli.atomic import write_file
+
+        with contextlib.suppress(OSError, ElevenError):  # a cache that cannot be written is no cache
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-            os.replace(tmp, path)
+            write_file(path, json.dumps(data).encode(), mode=0o600)
 
     def models(self, fresh: bool = False) -> list[Model]:
         if self._models is None:

@@ -1,60 +1,11 @@
-"""Audio duration from bytes, per container, without decoding."""
+"""Seconds of audio in a byte stream, counted as it arrives (whole files: audio/verify.py)."""
 
 from __future__ import annotations
 
 import struct
 
-from eleven_cli.audio.containers import mp3_frame_length, wav_data
+from eleven_cli.audio.containers import mp3_frame_length
 from eleven_cli.formats import Format
-
-
-def mp3_duration(data: bytes) -> float:
-    pos, seconds = 0, 0.0
-    if data[:3] == b"ID3" and len(data) >= 10:
-        pos = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
-    while pos + 4 <= len(data):
-        length = mp3_frame_length(data[pos : pos + 4])
-        if not length:
-            pos += 1
-            continue
-        version = (data[pos + 1] >> 3) & 3
-        rates = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}[version]
-        rate = rates[(data[pos + 2] >> 2) & 3]
-        seconds += (1152 if version == 3 else 576) / rate
-        pos += length
-    return seconds
-
-
-def ogg_opus_duration(data: bytes) -> float:
-    """Last page's granule position minus the pre-skip, at 48 kHz."""
-    pre_skip = 0
-    head = data.find(b"OpusHead")
-    if head >= 0 and len(data) >= head + 12:
-        pre_skip = struct.unpack("<H", data[head + 10 : head + 12])[0]
-    last = data.rfind(b"OggS")
-    while last >= 0:
-        granule = struct.unpack("<q", data[last + 6 : last + 14])[0] if len(data) >= last + 14 else -1
-        if granule >= 0:
-            return max(0, granule - pre_skip) / 48000
-        last = data.rfind(b"OggS", 0, last)
-    return 0.0
-
-
-def duration(data: bytes, fmt: Format) -> float:
-    """Seconds of audio in `data` of format `fmt`."""
-    if fmt.codec == "pcm":
-        return len(data) / 2 / fmt.rate
-    if fmt.codec in ("ulaw", "alaw"):
-        return len(data) / fmt.rate
-    if fmt.codec == "wav":
-        try:
-            rate, pcm = wav_data(data)
-            return len(pcm) / 2 / (rate or fmt.rate)
-        except ValueError:
-            return 0.0
-    if fmt.codec == "mp3":
-        return mp3_duration(data)
-    return ogg_opus_duration(data)
 
 
 class DurationCounter:
