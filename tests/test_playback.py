@@ -130,13 +130,14 @@ def test_say_plays_exactly_what_the_mock_synthesised(mock: Mock, sink: Sink, tmp
     assert _aligned_similarity(_envelope(played), _envelope(saved)) > 0.9
 
 
-def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink, tmp_path) -> None:
+@pytest.mark.parametrize("command", ["stream", "say"])
+def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink, tmp_path, command: str) -> None:
     m = fresh_mock("--rtf", "1", "--ttfb", "50")
     text = ("Streaming should be heard while the rest is still being generated, "
             "so this paragraph is long enough to take several seconds in real time.")
     sink.record(tmp_path / "rec.raw")
     t0 = time.time()
-    r = subprocess.run([ELEVEN, "stream", text, "--play", "-o", str(tmp_path / "s.mp3")], capture_output=True,
+    r = subprocess.run([ELEVEN, command, text, "--play", "-o", str(tmp_path / "s.mp3")], capture_output=True,
                        env=_env(m, sink), timeout=60)
     finished = time.time()
     samples = sink.stop()

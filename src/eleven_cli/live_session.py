@@ -216,7 +216,7 @@ def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool
     reconnecting and resending on a drop; finishes the outputs, or aborts them on any failure."""
     from eleven_cli.atomic import AtomicFile
     from eleven_cli.events import Audio
-    from eleven_cli.outputs import FileOutput, PlayOutput
+    from eleven_cli.outputs import FileOutput, PlayOutput, feeding
 
     def connect() -> Session:
         tok = client.single_use_token() if token else None
@@ -238,12 +238,6 @@ def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool
 
     retries = client.http.retries
     live = Live(connect, opts, write, rollback, retries=max(1, retries), say=say, keep_alignment=keep_alignment)
-    try:
+    with feeding(outputs):
         live.run(pieces)
-        for output in outputs:
-            output.finish()
-    except BaseException:
-        for output in outputs:
-            output.abort()
-        raise
     return live

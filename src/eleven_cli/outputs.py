@@ -6,7 +6,8 @@ partial file, silence at once). `plan()` applies cli.md's rules for where audio 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +139,20 @@ class PlayOutput(Output):
         self.player.abort()
 
 
+@contextlib.contextmanager
+def feeding(outputs: Sequence[Output]) -> Iterator[None]:
+    """Around the feeding of `outputs`: finish them all in order when it succeeds, abort them all
+    (no partial file, silence at once) when it fails or is interrupted."""
+    try:
+        yield
+        for output in outputs:
+            output.finish()
+    except BaseException:
+        for output in outputs:
+            output.abort()
+        raise
+
+
 @dataclass
 class Plan:
     """Where the audio of one synthesis goes, in which format."""
@@ -148,6 +163,7 @@ class Plan:
     rate: int | None  # device rate when playing
     device: str | None
     wav_from_pcm: bool = False  # write a RIFF file around streamed PCM
+    streaming: bool = False  # ask the /stream endpoints (audio as it is generated)
 
     @property
     def format_name(self) -> str:
@@ -164,9 +180,10 @@ class Plan:
 
 
 def plan(output: str | None, play: bool | None, device: str | None, *, explicit_format: str | None,
-         default_format: str | None, streaming: bool, stdout_tty: bool,
+         default_format: str | None, streaming: bool | None, stdout_tty: bool,
          warn: Callable[[str], None] | None = None) -> Plan:
-    """cli.md's output rules, checked before any request: -o FILE / -o - / stdout pipe / playback."""
+    """cli.md's output rules, checked before any request: -o FILE / -o - / stdout pipe / playback.
+    `streaming=None` streams exactly when playing, so the first sound comes before the response ends."""
     if output is None and not stdout_tty and not play:
         output = "-"  # `eleven say hi > x.mp3` and pipes get the audio
     want_play = play if play is not None else (output is None and stdout_tty)
@@ -194,9 +211,10 @@ def plan(output: str | None, play: bool | None, device: str | None, *, explicit_
         fmt = get_format(explicit_format) if explicit_format else FORMATS.get(f"pcm_{rate}", FORMATS["pcm_24000"])
     else:
         fmt = choose_format(explicit_format, output, default_format)
+    streaming = want_play if streaming is None else streaming
     wav_from_pcm = False
     if streaming and fmt.codec == "wav":
         fmt = FORMATS[f"pcm_{fmt.rate}"]
         wav_from_pcm = True
-    return Plan(fmt, output, want_play, rate, device, wav_from_pcm)
+    return Plan(fmt, output, want_play, rate, device, wav_from_pcm, streaming)
 

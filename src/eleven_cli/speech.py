@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eleven_cli.events import Event, Finished, Result
-from eleven_cli.outputs import FileOutput, MemoryOutput, Output, PlayOutput
+from eleven_cli.outputs import FileOutput, MemoryOutput, Output, PlayOutput, feeding
 from eleven_cli.pipeline import Job, Pipeline
 
 if TYPE_CHECKING:
@@ -50,18 +50,12 @@ class Speech:
             live = any(isinstance(o, PlayOutput) or getattr(o, "path", None) == "-" for o in outputs)
         pipeline = self._pipeline(live)
         result: Result | None = None
-        try:
+        with feeding(outputs):
             for event in pipeline.events():
                 for output in outputs:
                     output.handle(event)
                 if isinstance(event, Finished):
                     result = event.result
-            for output in outputs:
-                output.finish()
-        except BaseException:
-            for output in outputs:
-                output.abort()
-            raise
         assert result is not None
         pipeline.forget()
         self.result = result

@@ -37,7 +37,7 @@ from eleven_cli.cli.options import (
 
 
 def _plan(g: Any, opts: SynthOptions, output: str | None, play: bool | None, device: str | None,
-          streaming: bool) -> Any:
+          streaming: bool | None) -> Any:
     from eleven_cli.outputs import plan
 
     return plan(output, play, device or g.setting("device"), explicit_format=opts.format,
@@ -113,8 +113,8 @@ def say(
 
     opts = collect(locals())
     g = ctx.obj
-    plan = _plan(g, opts, output, play, device, streaming=False)
-    result = _perform(g, _speech(g, opts, text, file, plan.fmt), plan)
+    plan = _plan(g, opts, output, play, device, streaming=None)  # /stream when playing: heard as it arrives
+    result = _perform(g, _speech(g, opts, text, file, plan.fmt, streaming=plan.streaming), plan)
     cost_line(g, as_json, plan.output == "-", **result.summary())
 
 
