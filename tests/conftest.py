@@ -30,7 +30,15 @@ DEMO_KEY = "sk_mock_demo_key"
 
 
 def _pin_pulseaudio() -> None:
-    """Tests move XDG_CONFIG_HOME (where PulseAudio keeps its socket link and cookie): pin both first."""
+    """Tests move XDG_CONFIG_HOME (where PulseAudio keeps its socket link and cookie): pin both first.
+    Clients copy audio over the socket instead of sharing memfd blocks: PulseAudio 16 aborts on an
+    imported-block assertion (its issue 824) when many short-lived clients come and go, as here."""
+    if not os.environ.get("PULSE_CLIENTCONFIG"):
+        import tempfile
+
+        conf = Path(tempfile.gettempdir()) / "eleven-tests-pulse-client.conf"
+        conf.write_text("enable-shm = no\nenable-memfd = no\n")
+        os.environ["PULSE_CLIENTCONFIG"] = str(conf)
     if os.environ.get("PULSE_SERVER") or not shutil.which("pactl"):
         return
     try:
