@@ -99,7 +99,7 @@ def test_long_text_is_split_stitched_and_continuous(cli, mock, tmp_path) -> None
         assert r.returncode == 0, err(r)
         calls = mock.requests("/v1/text-to-speech")
         assert len(calls) >= 2 and all(len(c["body"]["text"]) <= 5000 for c in calls)
-        assert "".join(c["body"]["text"] for c in calls).split() == text.split()
+        assert " ".join(c["body"]["text"] for c in calls).split() == text.split()
         assert calls[1]["body"]["previous_request_ids"] and calls[0]["body"]["next_text"]
         data = (tmp_path / f"long.{ext}").read_bytes()
         seconds = len(data) / 8000 if ext == "ulaw" else decode_duration(data)

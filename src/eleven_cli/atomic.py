@@ -4,6 +4,7 @@ see a partial file, and a failure or Ctrl-C leaves nothing behind."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import struct
 import tempfile
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from eleven_cli.audio.containers import wav_header
-from eleven_cli.errors import ElevenError
+from eleven_cli.errors import ElevenError, UsageError
+
+_BAD_PLACE = {errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR}
 
 
 def _disk_error(exc: OSError, target: str) -> ElevenError:
@@ -35,6 +38,8 @@ class AtomicFile:
         try:
             fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=parent)
         except OSError as exc:
+            if exc.errno in _BAD_PLACE:  # the folder is missing, not a folder, or not writable
+                raise UsageError(f"cannot write {self.path}: {(exc.strerror or str(exc)).lower()}") from None
             raise _disk_error(exc, str(self.path)) from None
         self.fh: BinaryIO | None = os.fdopen(fd, "wb")
         if wav_rate is not None:

@@ -53,8 +53,11 @@ class Batch:
     def __init__(self, client: Client, items: list[Item], outdir: Path, *, format: str | None = None,
                  jobs: int | None = None, resume: bool = False, srt: bool = False, vtt: bool = False,
                  results: Path | None = None, speech_args: Mapping[str, Any] | None = None) -> None:
+        from eleven_cli.audio.sink import check_folder
+
         if outdir.exists() and not outdir.is_dir():
             raise UsageError(f"{outdir} is not a folder")
+        check_folder(outdir, missing_ok=True)  # before any request, even a dry run
         self.items = items
         self.outdir = outdir
         self.format = format
@@ -104,7 +107,7 @@ class Batch:
             try:
                 chosen, model_id, name = self.plan_of(item)
                 fmt_name: str | None = chosen.name
-                chars, note = len(item.text), "" if item.text.strip() else "empty text"
+                chars, note = len(item.text.strip()), "" if item.text.strip() else "empty text"
             except ElevenError as exc:
                 fmt_name, model_id, name, chars, note = None, item.model or "?", "?", 0, exc.line()
             credits = chars * factors.get(model_id, 1.0)
@@ -151,7 +154,9 @@ class Batch:
             on_interrupt: Callable[[int], None] | None = None) -> Summary:
         """Narrate what is left. Ctrl-C stops taking items, lets the ones in flight finish (a second
         Ctrl-C abandons them), and returns a Summary marked interrupted."""
-        self.outdir.mkdir(parents=True, exist_ok=True)
+        from eleven_cli.audio.sink import check_folder
+
+        check_folder(self.outdir, create=True)
         for stale in self.outdir.glob(".*.part"):  # temp files of an interrupted run
             stale.unlink(missing_ok=True)
         todo = self.todo()

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +129,20 @@ class Client:
         """The id of a voice given by id or name (the profile's voice, else George, when None)."""
         from eleven_cli.request import DEFAULT_VOICE
 
-        return self.catalog.resolve_voice(voice or self.profile.get("voice") or DEFAULT_VOICE)
+        if voice or not self.profile.get("voice"):
+            return self.catalog.resolve_voice(voice or DEFAULT_VOICE)
+        with self._profile_value("voice"):
+            return self.catalog.resolve_voice(str(self.profile["voice"]))
+
+    @contextlib.contextmanager
+    def _profile_value(self, key: str) -> Iterator[None]:
+        """A usage error caused by a profile's setting says which profile and which key."""
+        try:
+            yield
+        except UsageError as exc:
+            where = f"the {key} setting of profile {self.resolved.profile!r}"
+            raise UsageError(f"{exc.message} (from {where})",
+                             hint=f"change it with `eleven config set {key} ...` or pass --{key}") from None
 
     def format(self, name: str | None = None) -> str:
         from eleven_cli.formats import DEFAULT_FORMAT, get_format
@@ -158,12 +172,16 @@ class Client:
 
         if not isinstance(text, str) or not text.strip():
             raise UsageError("no text to speak")
+        text = text.strip()  # what is sent is what is billed: no newline from `echo` or a file
         req = self.request(text, model=model, settings=settings, language=language, seed=seed,
                             previous_text=previous_text, next_text=next_text, dictionaries=dictionaries,
                             normalize=normalize, latency=latency, logging=logging,
                             previous_request_ids=previous_request_ids)
         fmt = get_format(self.format(format))
         voice_id = self.voice_id(voice)
+        if model is None and self.profile.get("model"):
+            with self._profile_value("model"):
+                self.catalog.max_characters(req.model_id)  # a model the account has (cached list)
         limit = self.catalog.max_characters(req.model_id) if len(text) > FREE_LIMIT else len(text)
         from eleven_cli.longform import PieceCache
 

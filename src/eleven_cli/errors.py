@@ -43,9 +43,9 @@ class ElevenError(Exception):
         self.code = code
 
     def line(self) -> str:
-        """The single stderr line for this error."""
-        message = self.message.rstrip(".")
-        text = message[:1].upper() + message[1:] + "."
+        """The single stderr line for this error. The message keeps its case (it may begin with a file
+        name, and names are case-sensitive); the hint, always our own sentence, is capitalised."""
+        text = self.message.rstrip(".") + "."
         if self.hint:
             hint = self.hint.rstrip(".")
             text += " " + hint[:1].upper() + hint[1:] + "."

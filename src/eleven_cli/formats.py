@@ -75,7 +75,8 @@ def format_for_path(path: str) -> str | None:
 
 
 def choose_format(explicit: str | None, output: str | None, default: str | None) -> Format:
-    """--format > extension of -o > profile default > mp3_44100_128; checks codec/extension agree."""
+    """--format > extension of -o > profile default > mp3_44100_128; checks codec/extension agree.
+    A file name without a known extension needs --format (it would otherwise hold surprising audio)."""
     by_ext = format_for_path(output) if output and output != "-" else None
     if explicit:
         fmt = get_format(explicit)
@@ -89,4 +90,7 @@ def choose_format(explicit: str | None, output: str | None, default: str | None)
         return fmt
     if by_ext:
         return FORMATS[by_ext]
+    if output and output != "-":
+        raise UsageError(f"cannot tell the audio format of {output!r} from its name",
+                         hint=f"name it {', '.join(EXTENSIONS)}, or pass --format")
     return get_format(default or DEFAULT_FORMAT)

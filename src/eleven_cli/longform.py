@@ -62,8 +62,9 @@ class pieces_of:  # noqa: N801 - used like a generator function
     around it and the request ids before it (read from `previous_ids` as the caller appends them)."""
 
     def __init__(self, req: SynthesisRequest, limit: int, previous_ids: list[str]) -> None:
-        text = req.text
-        self.pieces = [p for p in split_text(text, limit) if p.strip()] if len(text) > limit else [text]
+        text = req.text.strip()  # leading and trailing whitespace is billed but never spoken
+        pieces = split_text(text, limit) if len(text) > limit else [text]
+        self.pieces = [p.strip() for p in pieces if p.strip()]
         self.req = req
         self.previous_ids = previous_ids
 

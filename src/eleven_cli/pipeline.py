@@ -77,7 +77,7 @@ class Pipeline:
         result = Result(job.fmt.name, job.voice_id, req.model_id, pieces=steps.count)
         if job.timestamps:
             result.alignment, result.normalized = Alignment(), Alignment()
-        yield Started(steps.count, len(req.text))
+        yield Started(steps.count, sum(len(p) for p in steps.pieces))
         for i, sub in steps:
             key = cache.key(self.http.base_url, job.voice_id, sub, job.fmt, job.timestamps)
             self.keys.append(key)

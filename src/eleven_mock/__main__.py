@@ -32,7 +32,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
-        from eleven_mock.server import ConfigError, run
+        from eleven_mock.server import ConfigError, check_extras, run
+
+        check_extras()
     except ImportError as exc:
         print(f"eleven-mock: error: the mock needs extra packages ({exc.name}): pip install 'eleven-cli[mock]'",
               file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,14 @@ from eleven_mock.state import DEMO_KEY, Account, Fault, MockState, load_accounts
 
 class ConfigError(ValueError):
     """A bad option, accounts file or address: one line for the user, exit status 2."""
+
+
+def check_extras() -> None:
+    """Import what serving needs (the [mock] extra) now, so a missing one is one clear line."""
+    import importlib
+
+    for name in ("uvicorn", "starlette", "anyio", "lameenc", "av", "eleven_mock.app"):
+        importlib.import_module(name)
 
 
 def make_state(keys: list[str], accounts_file: Path | None, ttfb_ms: float, rtf: float,
@@ -23,7 +32,7 @@ def make_state(keys: list[str], accounts_file: Path | None, ttfb_ms: float, rtf:
     return MockState(accounts, ttfb_ms=ttfb_ms, rtf=rtf, faults=faults)
 
 
-def serve(state: MockState, host: str, port: int, announce: Callable[[str], None] | None = None,
+def serve(state: MockState, host: str, port: int, announce: Callable[[str, str], None] | None = None,
           certfile: str | None = None, keyfile: str | None = None) -> None:
     """Serve until interrupted; `announce` receives the URL once the socket is listening."""
     import uvicorn
@@ -37,6 +46,8 @@ def serve(state: MockState, host: str, port: int, announce: Callable[[str], None
     config = uvicorn.Config(build(state), host=host, port=port, log_level="warning", access_log=False,
                             lifespan="off", timeout_graceful_shutdown=2, ssl_certfile=certfile,
                             ssl_keyfile=keyfile, ws_ping_interval=None)
+    # A port in use becomes our own one-line error (ConfigError); uvicorn's raw log line would repeat it.
+    logging.getLogger("uvicorn.error").addFilter(lambda record: "attempting to bind" not in record.getMessage())
     server = uvicorn.Server(config)
     original = server.startup
 
@@ -46,8 +57,11 @@ def serve(state: MockState, host: str, port: int, announce: Callable[[str], None
             sock = server.servers[0].sockets[0]
             bound_host, bound_port = sock.getsockname()[:2]
             scheme = "https" if certfile else "http"
-            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-            announce(f"{scheme}://{shown}:{bound_port}")
+            # Every interface: clients on this machine reach it on loopback, not at 0.0.0.0 or ::.
+            usable = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(bound_host, bound_host)
+            shown = f"[{usable}]" if ":" in usable else usable
+            note = f" (every interface: {bound_host})" if usable != bound_host else ""
+            announce(f"{scheme}://{shown}:{bound_port}", note)
 
     server.startup = startup  # type: ignore[method-assign]
     server.run()
@@ -68,9 +82,9 @@ def run(host: str = "127.0.0.1", port: int = 8011, keys: list[str] | None = None
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("--tls-cert and --tls-key go together")
 
-    def announce(url: str) -> None:
+    def announce(url: str, note: str = "") -> None:
         say = lambda line: print(f"{prog}: {line}", file=sys.stderr, flush=True)  # noqa: E731
-        say(f"listening on {url}")
+        say(f"listening on {url}{note}")
         if DEMO_KEY in state.accounts:
             say(f"demo API key: {DEMO_KEY}")
         else:

@@ -93,8 +93,7 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
             return NetworkError(f"connection refused by {host}", hint="is the server running? check --base-url")
         return NetworkError(f"cannot connect to {host}: {text or type(exc).__name__}")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        return NetworkError(f"connection to {host} dropped mid-response",
-                            hint="nothing was saved; run the command again")
+        return NetworkError(f"connection to {host} dropped mid-response", hint="run the command again")
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(f"proxy error reaching {host}: {text}", hint="check HTTPS_PROXY / HTTP_PROXY")
     return NetworkError(f"network error talking to {host}: {text or type(exc).__name__}")
@@ -369,7 +368,7 @@ def _parse_line(line: bytes) -> TimedChunk:
         return _timed(json.loads(line))
     except (ValueError, UnicodeDecodeError, TypeError, KeyError):
         raise NetworkError("the stream ended with a truncated or invalid NDJSON line",
-                           hint="nothing was saved; run the command again") from None
+                           hint="run the command again") from None
 
 
 def _timed(data: Any) -> TimedChunk:

@@ -64,7 +64,9 @@ def _no_device(sd: Any, device: Any, exc: Exception) -> AudioDeviceError:
         names = []
     if device is not None:
         listed = ", ".join(names) or "none"
-        return AudioDeviceError(f"no output device matching {device!r} ({exc})",
+        said = str(exc).strip()
+        detail = f" ({said})" if said and "no output device matching" not in said.lower() else ""
+        return AudioDeviceError(f"no output device matching {device!r}{detail}",
                                 hint=f"output devices: {listed}; see `eleven devices`")
     return AudioDeviceError("no audio output device available",
                             hint="start a sound server or pass -o FILE (or --no-play) to save instead")

@@ -96,7 +96,8 @@ def batch(
         progress.stop()
     _render_summary(g, summary, as_json)
     if summary.interrupted:
-        raise Interrupted("interrupted", hint="run the same command with --resume to continue")
+        left = summary.not_started or summary.failed
+        raise Interrupted("interrupted", hint="run the same command with --resume to continue" if left else None)
     if summary.failed:
         raise RejectedError(f"{summary.failed} of {summary.items} items failed", hint=f"see {summary.results}")
 
@@ -152,9 +153,11 @@ class _Bar:
     def __init__(self, total: int, chars: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        from eleven_cli.cli.render import stderr_console
+
         self.progress = Progress(TextColumn("[bold]narrating"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[chars]} chars · {task.fields[failed]} failed"),
-                                 TimeRemainingColumn(), console=_stderr_console(), transient=False)
+                                 TimeRemainingColumn(), console=stderr_console(), transient=False)
         self.task = self.progress.add_task("batch", total=total, chars="0", failed=0)
         self.chars = 0
         self.failed = 0
@@ -174,14 +177,6 @@ class _Bar:
         self.chars += chars
         self.failed += outcome.status != "ok"
         self.progress.update(self.task, advance=1, chars=f"{self.chars:,}/{self.total_chars:,}", failed=self.failed)
-
-
-def _stderr_console() -> Any:
-    import os
-
-    from rich.console import Console
-
-    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
 
 
 def _progress(g: Any, total: int, chars: int) -> Any:

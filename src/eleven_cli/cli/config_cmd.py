@@ -63,9 +63,31 @@ def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting na
 
     g = ctx.obj
     parsed = parse_value(key, value)
+    if key in ("voice", "model"):
+        _check_on_account(g, key, str(parsed))
     name = g.profile_name
     path = update(lambda p: p.setdefault(name, {}).__setitem__(key, parsed))
     g.say(f"eleven: {name}.{key} = {_show(key, parsed)} ({path})")
+
+
+def _check_on_account(g: Any, key: str, value: str) -> None:
+    """A voice or model the account does not have is refused (exit 2); offline, it is stored with a warning."""
+    from eleven_cli.errors import AuthError, NetworkError, UnavailableError, UsageError
+
+    try:
+        client = g.client().derive(retries=0)  # a quick answer: offline is fine, the value is stored
+    except UsageError:  # a profile that does not exist yet: check with the key and URL in effect without it
+        from eleven_cli.client import Client
+
+        client = Client(g.api_key, g.base_url, region=g.region, timeout=g.timeout, retries=0, ca_bundle=g.ca_bundle)
+    try:
+        if key == "voice":
+            client.catalog.resolve_voice(value)
+        else:
+            client.catalog.max_characters(value)
+    except (AuthError, NetworkError, UnavailableError) as exc:
+        g.say(f"eleven: warning: could not check {key} {value!r} against the account ({exc.message}); "
+              "stored anyway")
 
 
 @config_app.command("unset")

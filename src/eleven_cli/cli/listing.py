@@ -52,8 +52,12 @@ def voices(
     if not legacy:
         items = [v for v in items if not v.raw.get("is_legacy")]
     items = sorted(items, key=lambda v: (v.name.casefold(), v.voice_id))
+    if not items:
+        g.say(f"eleven: no voices match {search!r}" if search else "eleven: this account has no voices")
     if as_json:
         print_json([v.raw for v in items])
+        return
+    if not items:
         return
     rows = [[v.name + (" (legacy)" if v.raw.get("is_legacy") else ""), v.voice_id, v.category,
              ", ".join(f"{k}={val}" for k, val in sorted(v.labels.items()))] for v in items]

@@ -33,9 +33,11 @@ def mock(
     from eleven_cli.errors import UsageError
 
     try:
-        from eleven_mock.server import ConfigError, run
+        from eleven_mock.server import ConfigError, check_extras, run
+
+        check_extras()
     except ImportError as exc:
-        raise UsageError(f"the mock server needs extra packages ({exc.name})",
+        raise UsageError(f"`eleven mock` needs the [mock] extra ({exc.name} is not installed)",
                          hint="pip install 'eleven-cli[mock]'") from None
     try:
         run(host, port, list(key or []), accounts, ttfb, rtf, list(fault or []),

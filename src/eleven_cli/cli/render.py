@@ -42,3 +42,12 @@ def human_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "?"
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def stderr_console() -> Any:
+    """A rich console on stderr (colourless with NO_COLOR), for progress bars."""
+    import os
+
+    from rich.console import Console
+
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))

@@ -55,20 +55,29 @@ def _speech(g: Any, opts: SynthOptions, words: list[str] | None, file: str | Non
 def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight: bool = False) -> Any:
     """Run the speech into the plan's outputs, showing what is going on; returns the Result."""
     from eleven_cli.cli.status import Progress, highlight_text, progress_text
-    from eleven_cli.cli.watch import PieceLines, Words
+    from eleven_cli.cli.watch import PieceProgress, Words
+    from eleven_cli.errors import ElevenError
     from eleven_cli.outputs import PlayOutput
 
     words = Words()
-    outs = [*plan.outputs(buffer_ms), PieceLines(g), words]
+    outs = plan.outputs(buffer_ms)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
+    pieces = PieceProgress(g, playing=player is not None)
     if player is None:
         render: Any = lambda: ""  # noqa: E731
     elif highlight:
         render = highlight_text(player, words.get)
     else:
-        render = progress_text(player, lambda: player.received)
-    with Progress(g, render):
-        result = speech.run(*outs)
+        line = progress_text(player, lambda: player.received)
+        render = lambda: pieces.label() + line()  # noqa: E731
+    try:
+        with Progress(g, render):
+            result = speech.run(*outs, pieces, words)
+    except (ElevenError, KeyboardInterrupt):
+        kept = pieces.kept_line()
+        if kept:
+            g.say(kept)
+        raise
     if player is not None and g.verbose:
         g.trace(f"eleven: {player.underruns} buffer underruns while playing")
     if os.environ.get("ELEVEN_TIMING") and result.first_byte_at:

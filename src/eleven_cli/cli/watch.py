@@ -9,20 +9,74 @@ from eleven_cli.events import Event, PieceDone, Started, Timing
 from eleven_cli.outputs import Output
 
 
-class PieceLines(Output):
-    """"eleven: request 2 of 5" as a long text goes (stderr; silent with -q)."""
+class PieceProgress(Output):
+    """Progress through a long text (more than one request): a rich bar on a terminal (pieces,
+    characters, audio seconds, cached pieces), plain lines when stderr is piped, nothing with -q.
+    While audio plays, the live line shows the piece instead of a bar (`label()`)."""
 
-    def __init__(self, g: Any) -> None:
+    def __init__(self, g: Any, playing: bool) -> None:
+        import sys
+
         self.g = g
         self.count = 1
+        self.done = 0
+        self.cached = 0
+        self.chars = 0
+        self.total_chars = 0
+        self.seconds = 0.0
+        self.tty = sys.stderr.isatty() and not g.quiet
+        self.bar: Any = None
+        self.playing = playing
 
     def handle(self, event: Event) -> None:
         if isinstance(event, Started):
-            self.count = event.pieces
-            if self.count > 1:
-                self.g.say(f"eleven: request 1 of {self.count}")
-        elif isinstance(event, PieceDone) and event.index + 1 < self.count:
-            self.g.say(f"eleven: request {event.index + 2} of {self.count}")
+            self.count, self.total_chars = event.pieces, event.characters
+            if self.count > 1 and self.tty and not self.playing:
+                self._start_bar()
+        elif isinstance(event, PieceDone):
+            self.done += 1
+            self.cached += event.cached
+            self.chars += event.text_characters
+            self.seconds += event.seconds
+            if self.bar is not None:
+                self.bar.update(self.task, completed=self.done, chars=f"{self.chars:,}/{self.total_chars:,}",
+                                seconds=self.seconds, cached=self.cached)
+            elif self.count > 1 and not self.tty:
+                note = " (from the cache, not billed)" if event.cached else ""
+                self.g.say(f"eleven: piece {self.done} of {self.count} done: {event.text_characters:,} "
+                           f"characters, {event.seconds:.1f} s of audio{note}")
+
+    def _start_bar(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from eleven_cli.cli.render import stderr_console
+
+        self.bar = Progress(TextColumn("[bold]speaking"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("pieces · {task.fields[chars]} chars · {task.fields[seconds]:.1f} s audio · "
+                                       "{task.fields[cached]} cached"), TimeRemainingColumn(),
+                            console=stderr_console(), transient=False)
+        self.task = self.bar.add_task("speech", total=self.count, chars=f"0/{self.total_chars:,}", seconds=0.0,
+                                      cached=0)
+        self.bar.start()
+
+    def label(self) -> str:
+        """"piece 2/5 · " for the live line while playing a long text."""
+        return f"piece {min(self.done + 1, self.count)}/{self.count} · " if self.count > 1 else ""
+
+    def finish(self) -> None:
+        self.abort()
+
+    def abort(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def kept_line(self) -> str | None:
+        """After a failure: what a rerun will not pay for again."""
+        if self.count > 1 and self.done:
+            return (f"eleven: {self.done} of {self.count} pieces are kept; run the same command again and "
+                    "they are not requested (or billed) twice")
+        return None
 
 
 class Words(Output):
