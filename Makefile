@@ -16,7 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[mock,test]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install eleven with the mock extra and test tools
+MANPAGE := $(VENV)/share/man/man1/eleven.1
+
+# An editable install skips data files: put the man page where `man` looks for a bin/ on PATH
+# (../share/man), so `man eleven` works with .venv/bin on PATH.
+$(MANPAGE): man/eleven.1 $(STAMP)
+	install -D -m 644 man/eleven.1 $(MANPAGE)
+
+install: $(STAMP) $(MANPAGE) ## create .venv and install eleven with the mock extra and test tools
 
 demo: install ## start `eleven mock`, then speak, stream and write files into demo-out/
 	sh docs/demo.sh

@@ -22,6 +22,7 @@ class Word:
     start: float
     end: float
     space_before: bool
+    break_before: bool = False  # a line or paragraph break in the text before it
 
 
 @dataclass(frozen=True)
@@ -93,18 +94,22 @@ def words_from(alignment: Alignment) -> list[Word]:
     cur: list[tuple[str, float, float]] = []
     space = False
     pending_space = False
+    pending_break = False
 
     def flush() -> None:
-        nonlocal cur, space
+        nonlocal cur, space, pending_break
         if cur:
-            words.append(Word("".join(c[0] for c in cur), cur[0][1], max(c[2] for c in cur), space))
+            words.append(Word("".join(c[0] for c in cur), cur[0][1], max(c[2] for c in cur), space,
+                              pending_break and bool(words)))
             cur = []
+            pending_break = False
 
     for cluster in _clusters(alignment.characters, alignment.starts, alignment.ends):
         text = cluster[0]
         if text.isspace():
             flush()
             pending_space = True
+            pending_break = pending_break or "\n" in text or "\r" in text or "\u2029" in text
             continue
         kind = _punct(text)
         if _is_cjk(text[0]) and kind is None:
@@ -116,7 +121,8 @@ def words_from(alignment: Alignment) -> list[Word]:
             cur.append(cluster)
         elif kind == "close" and not cur and words and not pending_space:
             last = words[-1]
-            words[-1] = Word(last.text + text, last.start, max(last.end, cluster[2]), last.space_before)
+            words[-1] = Word(last.text + text, last.start, max(last.end, cluster[2]), last.space_before,
+                             last.break_before)
         else:
             cjk_word = cur and any(_is_cjk(c[0][0]) for c in cur)
             if cjk_word and (kind == "open" or (_punct(cur[-1][0]) is None and kind != "close")):
@@ -132,12 +138,17 @@ def words_from(alignment: Alignment) -> list[Word]:
     for w in words:
         start = max(w.start, floor)
         end = max(w.end, start)
-        out.append(Word(w.text, start, end, w.space_before))
+        out.append(Word(w.text, start, end, w.space_before, w.break_before))
         floor = start
     return out
 
 
-def _wrap(words: list[Word], max_chars: int) -> list[str]:
+def _join(words: list[Word]) -> str:
+    return "".join((" " if w.space_before and i else "") + w.text for i, w in enumerate(words))
+
+
+def _greedy(words: list[Word], max_chars: int) -> list[str]:
+    """Fill each line as far as it goes: the fewest lines a cue can have."""
     lines: list[str] = []
     line = ""
     for w in words:
@@ -151,6 +162,41 @@ def _wrap(words: list[Word], max_chars: int) -> list[str]:
     if line:
         lines.append(line)
     return lines
+
+
+def _break_cost(lines: list[list[Word]], max_chars: int) -> float:
+    """Lower is better: lines of even length, breaks after sentence or clause ends, no lone word."""
+    lengths = [len(_join(line)) for line in lines]
+    if max(lengths) > max_chars:
+        return float("inf")
+    mean = sum(lengths) / len(lengths)
+    cost = sum((n - mean) ** 2 for n in lengths) / max_chars
+    for line in lines[:-1]:
+        end = line[-1].text[-1]
+        cost -= 30 if end in _SENTENCE_END else 15 if end in _CLAUSE_END else 0
+    total = sum(len(line) for line in lines)
+    if total >= 2 * len(lines):
+        cost += 100 * sum(len(line) == 1 for line in lines)
+    return cost
+
+
+def _wrap(words: list[Word], max_chars: int) -> list[str]:
+    """The cue's lines: as few as greedy filling needs, broken where they read best (balanced,
+    at phrase boundaries, never a lone word when the cue could be balanced)."""
+    greedy = _greedy(words, max_chars)
+    n = len(greedy)
+    if n == 1 or len(words) > 40 or n > 3:
+        return greedy
+    import itertools
+
+    best, best_cost = greedy, float("inf")
+    for cuts in itertools.combinations(range(1, len(words)), n - 1):
+        bounds = (0, *cuts, len(words))
+        lines = [words[bounds[k] : bounds[k + 1]] for k in range(n)]
+        cost = _break_cost(lines, max_chars)
+        if cost < best_cost:
+            best, best_cost = [_join(line) for line in lines], cost
+    return best
 
 
 def _split_long(words: list[Word], max_chars: int) -> list[Word]:
@@ -188,11 +234,14 @@ def build_cues(words: list[Word], max_chars: int = 42, max_lines: int = 2, max_d
         ws = [words[i] for i in idx]
         if words_per_cue and len(idx) > words_per_cue:
             return True
-        if len(_wrap(ws, max_chars)) > max_lines:
+        if len(_greedy(ws, max_chars)) > max_lines:
             return True
         return ws[-1].end - ws[0].start > max_duration
 
     for i, w in enumerate(words):
+        if cur and w.break_before:  # a heading or a paragraph ends its cue, however short
+            groups.append(cur)
+            cur = []
         if cur and too_big(cur + [i]):
             # Prefer to end the cue at clause punctuation in its second half.
             cut = None

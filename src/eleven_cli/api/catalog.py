@@ -21,14 +21,34 @@ MODEL_TTL = 6 * 3600.0
 _ID = re.compile(r"^[A-Za-z0-9]{20}$")
 
 
+def cache_tag(base_url: str, api_key: str | None) -> str:
+    """The cache files' name for one base URL and key (the key itself is never written)."""
+    return hashlib.sha256(f"{base_url.rstrip('/')}\0{api_key or ''}".encode()).hexdigest()[:16]
+
+
+def cached(cache_dir: Path, name: str, base_url: str | None, api_key: str | None) -> list[dict[str, Any]]:
+    """What the cache holds for `name` (models, voices), however old, without any request: the
+    configuration's own file, else every one (for shell completion)."""
+    files = [cache_dir / f"{name}-{cache_tag(base_url, api_key)}.json"] if base_url else []
+    if not files or not files[0].exists():
+        files = sorted(cache_dir.glob(f"{name}-*.json"))
+    out: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        out += [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+    return out
+
+
 class Catalog:
     """Cached `/v1/models` and `/v1/voices` for one base URL and key (the key is only hashed)."""
 
     def __init__(self, client: Client, cache_dir: Path | None) -> None:
         self.client = client
         self.cache_dir = cache_dir
-        scope = f"{client.base_url}\0{client.api_key or ''}".encode()
-        self._tag = hashlib.sha256(scope).hexdigest()[:16]
+        self._tag = cache_tag(client.base_url, client.api_key)
         self._models: list[Model] | None = None
         self._voices: list[Voice] | None = None
         self._voices_from_cache = False

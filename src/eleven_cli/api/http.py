@@ -90,7 +90,7 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
             return NetworkError(f"TLS verification failed for {host}: {text}",
                                 hint="pass --ca-bundle FILE or set SSL_CERT_FILE")
         if "refused" in low:
-            return NetworkError(f"connection refused by {host}", hint="is the server running? check --base-url")
+            return NetworkError(f"connection refused by {host}", hint="is the server running? Check --base-url")
         return NetworkError(f"cannot connect to {host}: {text or type(exc).__name__}")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return NetworkError(f"connection to {host} dropped mid-response", hint="run the command again")

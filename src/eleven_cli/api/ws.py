@@ -87,6 +87,28 @@ def server_error(data: dict[str, Any]) -> ElevenError:
     return status_error(None, code, message, what="WebSocket session")
 
 
+_SECRET = {"xi-api-key", "xi_api_key", "authorization", "single_use_token", "token"}
+
+
+def _summary(message: dict[str, Any]) -> str:
+    """One trace line for a message: keys redacted, audio and alignment summarised by size."""
+    shown: dict[str, Any] = {}
+    for key, value in message.items():
+        if key.lower() in _SECRET:
+            shown[key] = "[redacted]"
+        elif key == "audio" and isinstance(value, str):
+            shown[key] = f"<{len(value) * 3 // 4} bytes>"
+        elif key in ("alignment", "normalizedAlignment") and isinstance(value, dict):
+            shown[key] = f"<{len(value.get('chars') or [])} characters>"
+        else:
+            shown[key] = value
+    return _short(json.dumps(shown, ensure_ascii=False))
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+
+
 class Dropped(Exception):
     """The connection ended abnormally: worth reconnecting."""
 
@@ -138,8 +160,7 @@ class Session:
         from websockets.exceptions import ConnectionClosed
 
         if self.trace:
-            shown = {k: v for k, v in message.items() if k not in ("xi-api-key", "authorization")}
-            self.trace("> " + json.dumps(shown, ensure_ascii=False)[:200])
+            self.trace("> WS " + _summary(message))
         try:
             with self._lock:
                 self.conn.send(json.dumps(message))
@@ -178,6 +199,8 @@ class Session:
                 raise NetworkError("the server sent an invalid WebSocket message") from None
             if not isinstance(data, dict):
                 continue
+            if self.trace:
+                self.trace("< WS " + _summary(data))
             if data.get("error") or (data.get("message") and not data.get("audio") and "isFinal" not in data):
                 raise server_error(data)
             if data.get("audio"):

@@ -79,4 +79,4 @@ def logout(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(auth_app, name="auth")
+    app.add_typer(auth_app, name="auth", short_help="Store, check and remove the API key.")

@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
+from eleven_cli.cli import complete
 from eleven_cli.cli.options import (
     BoostOpt,
     DictOpt,
-    FormatOpt,
-    JsonOpt,
     LanguageOpt,
     ModelOpt,
     NoLoggingOpt,
@@ -34,27 +33,32 @@ def _clock(seconds: float) -> str:
 
 def batch(
     ctx: typer.Context,
-    manifest: Annotated[Path, typer.Argument(help="A folder of .txt/.md files, a CSV or JSONL manifest "
+    manifest: Annotated[Path, typer.Argument(metavar="MANIFEST",
+                                             help="A folder of .txt/.md files, a CSV or JSONL manifest "
                                              "(id,text[,voice,model,format,output]), or one text file with "
                                              "--split.", show_default=False)],
-    outdir: Annotated[Path, typer.Option("--outdir", "-d", help="Folder for the audio, captions and "
+    outdir: Annotated[Path, typer.Option("--outdir", "-d", metavar="FOLDER", help="Folder for the audio, captions and "
                                          "results.jsonl.", show_default=False)],
-    split: Annotated[str | None, typer.Option("--split", help="Split one text file into items: paragraphs "
+    split: Annotated[str | None, typer.Option("--split", metavar="paragraphs|chapters",
+                                              help="Split one text file into items: paragraphs "
                                               "or chapters.", show_default=False)] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Concurrent requests "
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", min=1, max=64, help="Concurrent requests "
                                              "[default: what the account allows, from the "
                                              "maximum-concurrent-requests header].", show_default=False)] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip items whose outputs are complete (per "
-                                         "results.jsonl, size and hash).")] = False,
+                                         "results.jsonl: size, hash, and the audio checked again).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan, characters and estimated credits; "
                                           "spend nothing.")] = False,
     srt: Annotated[bool, typer.Option("--srt", help="Write ID.srt captions beside each audio file.")] = False,
     vtt: Annotated[bool, typer.Option("--vtt", help="Write ID.vtt captions beside each audio file.")] = False,
-    results: Annotated[Path | None, typer.Option("--results", help="Results JSONL [default: "
+    results: Annotated[Path | None, typer.Option("--results", metavar="FILE", help="Results JSONL [default: "
                                                  "OUTDIR/results.jsonl].", show_default=False)] = None,
     voice: VoiceOpt = None,
     model: ModelOpt = None,
-    fmt: FormatOpt = None,
+    fmt: Annotated[str | None, typer.Option("--format", autocompletion=complete.formats, metavar="FORMAT",
+                                            help="Output format of every item without its own [default: the "
+                                            "item's output extension, else profile, else mp3_44100_128].",
+                                            show_default=False)] = None,
     stability: StabilityOpt = None,
     similarity: SimilarityOpt = None,
     style: StyleOpt = None,
@@ -65,7 +69,8 @@ def batch(
     normalize: NormalizeOpt = None,
     no_logging: NoLoggingOpt = False,
     dicts: DictOpt = None,
-    as_json: JsonOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary (with --dry-run: the plan) as "
+                                          "JSON on stdout.")] = False,
 ) -> None:
     """Narrate many texts: concurrent (adapting to 429s), retried, resumable with --resume, with a
     progress bar, a results JSONL and a cost summary. Exit 4 if any item failed."""
@@ -186,4 +191,4 @@ def _progress(g: Any, total: int, chars: int) -> Any:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("batch")(batch)
+    app.command("batch", short_help="Narrate many texts into a folder, concurrently and resumably.")(batch)

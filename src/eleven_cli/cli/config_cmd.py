@@ -5,6 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
+from eleven_cli.cli import complete
+
 config_app = typer.Typer(help="Read and change defaults per profile (voice, model, format, base_url, ...).",
                          no_args_is_help=True)
 
@@ -41,7 +43,8 @@ def list_(ctx: typer.Context,
 
 
 @config_app.command("get")
-def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
+def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
+    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
     """Print one setting of the active profile (exit 1 when unset)."""
     from eleven_cli.config import KEYS
     from eleven_cli.errors import ElevenError, UsageError
@@ -56,8 +59,9 @@ def get(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting nam
 
 
 @config_app.command("set")
-def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")],
-         value: Annotated[str, typer.Argument(help="New value.")]) -> None:
+def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(
+    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")],
+         value: Annotated[str, typer.Argument(metavar="VALUE", help="New value.")]) -> None:
     """Set a default in the active profile (validated; the file is written atomically, 0600)."""
     from eleven_cli.config import parse_value, update
 
@@ -91,7 +95,8 @@ def _check_on_account(g: Any, key: str, value: str) -> None:
 
 
 @config_app.command("unset")
-def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
+def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(
+    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
     """Remove a setting from the active profile."""
     from eleven_cli.config import KEYS, update
     from eleven_cli.errors import UsageError
@@ -113,4 +118,4 @@ def path() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(config_app, name="config")
+    app.add_typer(config_app, name="config", short_help="Read and change defaults per profile.")

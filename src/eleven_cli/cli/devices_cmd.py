@@ -26,4 +26,4 @@ def devices(ctx: typer.Context,
 
 
 def register(app: typer.Typer) -> None:
-    app.command("devices")(devices)
+    app.command("devices", short_help="List audio output devices.")(devices)

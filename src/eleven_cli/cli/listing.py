@@ -18,7 +18,7 @@ def models(
     from eleven_cli.cli.render import print_json, table
 
     g = ctx.obj
-    items = sorted(g.client().models(), key=lambda m: m.model_id)
+    items = sorted(g.client().catalog.models(fresh=True), key=lambda m: m.model_id)  # refreshes the cache
     if not all_models:
         items = [m for m in items if m.can_do_text_to_speech] or items
     if as_json:
@@ -36,7 +36,7 @@ def models(
 
 def voices(
     ctx: typer.Context,
-    search: Annotated[str | None, typer.Argument(help="Only voices whose name, description or labels "
+    search: Annotated[str | None, typer.Argument(metavar="SEARCH", help="Only voices whose name, description or labels "
                                                  "contain this (server-side search, /v2/voices).",
                                                  show_default=False)] = None,
     as_json: JsonList = False,
@@ -48,7 +48,9 @@ def voices(
 
     g = ctx.obj
     client = g.client()
-    items = client.voices(search=search, show_legacy=legacy)
+    # The whole list refreshes the cache that name lookup and shell completion read.
+    items = (client.voices(search=search) if search else client.catalog.voices(fresh=True) if legacy
+             else client.voices(show_legacy=False))
     if not legacy:
         items = [v for v in items if not v.raw.get("is_legacy")]
     items = sorted(items, key=lambda v: (v.name.casefold(), v.voice_id))
@@ -65,5 +67,5 @@ def voices(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("models")(models)
-    app.command("voices")(voices)
+    app.command("models", short_help="List models and their limits.")(models)
+    app.command("voices", short_help="List or search voices.")(voices)

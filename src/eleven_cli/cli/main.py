@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from eleven_cli import __version__
+from eleven_cli.cli import complete
 from eleven_cli.cli.context import Globals
 from eleven_cli.errors import ElevenError, ExitCode, Interrupted
 
@@ -23,19 +24,25 @@ def _version(value: bool) -> None:
 
 def main(
     ctx: typer.Context,
-    api_key: Annotated[str | None, typer.Option("--api-key", help="API key (visible in the process list: "
+    api_key: Annotated[str | None, typer.Option("--api-key", metavar="KEY",
+                                                help="API key (visible in the process list: "
                        "prefer ELEVENLABS_API_KEY or `eleven auth login`).", show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL, e.g. http://127.0.0.1:8011 "
+    base_url: Annotated[str | None, typer.Option("--base-url", metavar="URL",
+                                                 help="API base URL, e.g. http://127.0.0.1:8011 "
                         "for `eleven mock` [env: ELEVENLABS_BASE_URL].", show_default=False)] = None,
-    region: Annotated[str | None, typer.Option("--region", help="global, us, eu or in (ignored when a base "
+    region: Annotated[str | None, typer.Option("--region", metavar="REGION",
+                                               help="global, us, eu or in (ignored when a base "
                       "URL is set).", show_default=False)] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Config profile [env: ELEVEN_PROFILE; "
+    profile: Annotated[str | None, typer.Option("--profile", autocompletion=complete.profiles, metavar="NAME",
+                                                help="Config profile [env: ELEVEN_PROFILE; "
                        "default: default].", show_default=False)] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Network timeout in seconds "
+    timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS",
+                                                  min=0.1, help="Network timeout in seconds "
                        "[default: 60].", show_default=False)] = None,
-    retries: Annotated[int, typer.Option("--retries", min=0, max=20, help="Retries on 429/5xx/connection "
+    retries: Annotated[int, typer.Option("--retries", metavar="N", min=0, max=20, help="Retries on 429/5xx/connection "
                        "failures before any audio arrived.")] = 3,
-    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of CA certificates to trust "
+    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", metavar="FILE",
+                                                  help="PEM file of CA certificates to trust "
                          "[env: SSL_CERT_FILE].", show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-V", help="Show request ids and a redacted request/"
                        "response trace on stderr.")] = False,

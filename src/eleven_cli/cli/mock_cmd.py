@@ -8,24 +8,30 @@ import typer
 
 
 def mock(
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port; 0 picks a free one.")] = 8011,
-    key: Annotated[list[str] | None, typer.Option("--key", help="Accept this API key (repeatable). Without "
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT",
+                                      min=0, max=65535, help="Port; 0 picks a free one.")] = 8011,
+    key: Annotated[list[str] | None, typer.Option("--key", metavar="KEY",
+                                                  help="Accept this API key (repeatable). Without "
                                                   "--key or --accounts the demo key sk_mock_demo_key is "
                                                   "accepted.", show_default=False)] = None,
-    accounts: Annotated[Path | None, typer.Option("--accounts", help="TOML/JSON file of accounts: key, tier, "
+    accounts: Annotated[Path | None, typer.Option("--accounts", metavar="FILE",
+                                                  help="TOML/JSON file of accounts: key, tier, "
                                                   "character_limit, max_concurrency.", show_default=False,
                                                   exists=True, dir_okay=False)] = None,
-    ttfb: Annotated[float, typer.Option("--ttfb", min=0, help="Time to first byte, in ms.")] = 0.0,
-    rtf: Annotated[float, typer.Option("--rtf", min=0, help="Real-time factor: seconds spent generating each "
+    ttfb: Annotated[float, typer.Option("--ttfb", metavar="MS", min=0, help="Time to first byte, in ms.")] = 0.0,
+    rtf: Annotated[float, typer.Option("--rtf", metavar="X",
+                                       min=0, help="Real-time factor: seconds spent generating each "
                                        "second of audio (1 = real time, 0 = instant).")] = 0.0,
-    fault: Annotated[list[str] | None, typer.Option("--fault", help="Inject a fault: 429x2, 500, 503x1, "
+    fault: Annotated[list[str] | None, typer.Option("--fault", metavar="SPEC",
+                                                    help="Inject a fault: 429x2, 500, 503x1, "
                                                     "drop@4096, stall@2000, delay@300, badjson, ctype, "
                                                     "truncate@100; xN repeats (x* always), %P fires on P % "
                                                     "of requests, :/path limits it.", show_default=False)] = None,
-    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="Serve HTTPS with this PEM certificate.",
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", metavar="FILE",
+                                                  help="Serve HTTPS with this PEM certificate.",
                                                   show_default=False, exists=True, dir_okay=False)] = None,
-    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="Private key for --tls-cert.",
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", metavar="FILE", help="Private key for --tls-cert.",
                                                  show_default=False, exists=True, dir_okay=False)] = None,
 ) -> None:
     """Serve a local ElevenLabs-compatible API (HTTP and WebSocket) that speaks, for offline use,
@@ -47,4 +53,4 @@ def mock(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("mock")(mock)
+    app.command("mock", short_help="Run a local ElevenLabs-compatible API that speaks.")(mock)

@@ -150,7 +150,7 @@ def stream(
     next_text: NextTextOpt = None,
     play: PlayOpt = None,
     device: DeviceOpt = None,
-    buffer_ms: Annotated[float, typer.Option("--buffer", min=0, max=5000, help="Jitter buffer before the "
+    buffer_ms: Annotated[float, typer.Option("--buffer", metavar="MS", min=0, max=5000, help="Jitter buffer before the "
                                              "first sound, in ms.")] = 150.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -170,22 +170,26 @@ def timestamps(
     text: TextArg = None,
     file: FileOpt = None,
     output: OutputOpt = None,
-    alignment_out: Annotated[str | None, typer.Option("--alignment", help="Write characters and words with "
+    alignment_out: Annotated[str | None, typer.Option("--alignment", metavar="FILE",
+                                                      help="Write characters and words with "
                                                       "times as JSON (`-` = stdout).", show_default=False)] = None,
-    srt: Annotated[str | None, typer.Option("--srt", help="Write SubRip captions (`-` = stdout).",
+    srt: Annotated[str | None, typer.Option("--srt", metavar="FILE", help="Write SubRip captions (`-` = stdout).",
                                             show_default=False)] = None,
-    vtt: Annotated[str | None, typer.Option("--vtt", help="Write WebVTT captions (`-` = stdout).",
+    vtt: Annotated[str | None, typer.Option("--vtt", metavar="FILE", help="Write WebVTT captions (`-` = stdout).",
                                             show_default=False)] = None,
     normalized: Annotated[bool, typer.Option("--normalized", help="Use the normalized alignment (numbers "
                                              "spelled out etc.).")] = False,
     use_stream: Annotated[bool, typer.Option("--stream", help="Use /stream/with-timestamps: audio and "
                                              "alignment arrive chunk by chunk.")] = False,
-    max_chars: Annotated[int, typer.Option("--max-chars", min=8, max=200, help="Caption characters per "
+    max_chars: Annotated[int, typer.Option("--max-chars", metavar="N", min=8, max=200, help="Caption characters per "
                                            "line.")] = 42,
-    max_lines: Annotated[int, typer.Option("--max-lines", min=1, max=5, help="Caption lines per cue.")] = 2,
-    max_duration: Annotated[float, typer.Option("--max-duration", min=0.5, max=60, help="Longest cue, in "
+    max_lines: Annotated[int, typer.Option("--max-lines", metavar="N",
+                                           min=1, max=5, help="Caption lines per cue.")] = 2,
+    max_duration: Annotated[float, typer.Option("--max-duration", metavar="SECONDS",
+                                                min=0.5, max=60, help="Longest cue, in "
                                                 "seconds.")] = 7.0,
-    words_per_cue: Annotated[int | None, typer.Option("--words-per-cue", min=1, help="At most this many words "
+    words_per_cue: Annotated[int | None, typer.Option("--words-per-cue", metavar="N",
+                                                      min=1, help="At most this many words "
                                                       "per cue (1 = word by word).", show_default=False)] = None,
     highlight: Annotated[bool, typer.Option("--highlight/--no-highlight", help="While playing on a terminal, "
                                             "highlight each word as it is heard.")] = True,
@@ -240,6 +244,6 @@ def timestamps(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("say")(say)
-    app.command("stream")(stream)
-    app.command("timestamps")(timestamps)
+    app.command("say", short_help="Speak text into a file, stdout or the speakers.")(say)
+    app.command("stream", short_help="Play speech as it arrives (and tee it to a file).")(stream)
+    app.command("timestamps", short_help="Speech with timing: alignment JSON, SRT and VTT captions.")(timestamps)

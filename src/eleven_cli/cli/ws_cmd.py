@@ -44,13 +44,15 @@ def parse_schedule(raw: str | None) -> list[int] | None:
 
 def ws(
     ctx: typer.Context,
-    text: Annotated[list[str] | None, typer.Argument(help="Text to speak; without it, standard input is read "
+    text: Annotated[list[str] | None, typer.Argument(metavar="TEXT...",
+                                                     help="Text to speak; without it, standard input is read "
                                                      "as it arrives.", show_default=False)] = None,
     output: OutputOpt = None,
     voice: VoiceOpt = None,
     model: ModelOpt = None,
     fmt: FormatOpt = None,
-    schedule: Annotated[str | None, typer.Option("--schedule", help="chunk_length_schedule: characters "
+    schedule: Annotated[str | None, typer.Option("--schedule", metavar="N,N,...",
+                                                 help="chunk_length_schedule: characters "
                                                  "buffered before each generation, e.g. 120,160,250,290 "
                                                  "(each 50..500).", show_default=False)] = None,
     flush_on_newline: Annotated[bool, typer.Option("--flush-on-newline/--no-flush-on-newline",
@@ -61,16 +63,19 @@ def ws(
                                             "ends (auto_mode=true).")] = False,
     sync_alignment: Annotated[bool, typer.Option("--sync-alignment", help="Alignment synchronised with each "
                                                  "audio chunk.")] = False,
-    inactivity_timeout: Annotated[int | None, typer.Option("--inactivity-timeout", min=1, max=180,
+    inactivity_timeout: Annotated[int | None, typer.Option("--inactivity-timeout", metavar="SECONDS", min=1, max=180,
                                                            help="Seconds the server waits for text "
                                                            "[server default 20]; keep-alives are sent "
                                                            "before it expires.", show_default=False)] = None,
     token: Annotated[bool, typer.Option("--token", help="Fetch a single-use token first and connect with "
                                         "it, so the key never reaches the socket.")] = False,
-    alignment_out: Annotated[str | None, typer.Option("--alignment", help="Write characters and words with "
+    alignment_out: Annotated[str | None, typer.Option("--alignment", metavar="FILE",
+                                                      help="Write characters and words with "
                                                       "times as JSON.", show_default=False)] = None,
-    srt: Annotated[str | None, typer.Option("--srt", help="Write SubRip captions.", show_default=False)] = None,
-    vtt: Annotated[str | None, typer.Option("--vtt", help="Write WebVTT captions.", show_default=False)] = None,
+    srt: Annotated[str | None, typer.Option("--srt", metavar="FILE",
+                                            help="Write SubRip captions.", show_default=False)] = None,
+    vtt: Annotated[str | None, typer.Option("--vtt", metavar="FILE",
+                                            help="Write WebVTT captions.", show_default=False)] = None,
     normalized: Annotated[bool, typer.Option("--normalized", help="Captions from the normalized "
                                              "alignment.")] = False,
     stability: StabilityOpt = None,
@@ -85,7 +90,7 @@ def ws(
     dicts: DictOpt = None,
     play: PlayOpt = None,
     device: DeviceOpt = None,
-    buffer_ms: Annotated[float, typer.Option("--buffer", min=0, max=5000, help="Jitter buffer before the "
+    buffer_ms: Annotated[float, typer.Option("--buffer", metavar="MS", min=0, max=5000, help="Jitter buffer before the "
                                              "first sound, in ms.")] = 150.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -144,4 +149,4 @@ def _pieces(g: Any, text: list[str] | None, flush_on_newline: bool, inactivity_t
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ws")(ws)
+    app.command("ws", short_help="Speak text as it arrives, over the stream-input WebSocket.")(ws)
