@@ -55,7 +55,7 @@ def test_issue_example_stdin_to_wav(cli, tmp_path) -> None:
     assert r.returncode == 0, err(r)
     assert (tmp_path / "hello.wav").read_bytes()[:4] == b"RIFF"
     line = err(r)
-    assert "13 characters" in line and "request-id" in line and "s audio" in line and "first byte" in line
+    assert "12 characters" in line and "request-id" in line and "s audio" in line and "first byte" in line
 
 
 def test_request_body_and_query_as_the_mock_logged_them(cli, mock: Mock, tmp_path) -> None:

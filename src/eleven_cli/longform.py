@@ -64,7 +64,18 @@ class pieces_of:  # noqa: N801 - used like a generator function
     def __init__(self, req: SynthesisRequest, limit: int, previous_ids: list[str]) -> None:
         text = req.text.strip()  # leading and trailing whitespace is billed but never spoken
         pieces = split_text(text, limit) if len(text) > limit else [text]
-        self.pieces = [p.strip() for p in pieces if p.strip()]
+        self.pieces: list[str] = []
+        self.gaps: list[str] = []  # the whitespace before each piece in the text (not sent, kept in timing)
+        gap = ""
+        for piece in pieces:
+            if not piece.strip():
+                gap += piece
+                continue
+            core = piece.strip()
+            lead = piece[: len(piece) - len(piece.lstrip())]
+            self.gaps.append(gap + lead if self.pieces else "")
+            self.pieces.append(core)
+            gap = piece[len(piece.rstrip()):]
         self.req = req
         self.previous_ids = previous_ids
 

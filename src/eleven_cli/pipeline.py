@@ -88,21 +88,25 @@ class Pipeline:
             if piece.cached or not job.live:
                 part = PartFilter(job.fmt, first=i == 0)
                 yield Audio(part.feed(piece.audio) + part.flush(), i)
-            yield from self._account(result, piece, i, steps.count, len(sub.text))
+            yield from self._account(result, piece, i, steps.count, len(sub.text), steps.gaps[i])
             if piece.meta.request_id:
                 previous_ids.append(piece.meta.request_id)
         yield Finished(result)
 
-    def _account(self, result: Result, piece: _Piece, index: int, count: int, chars: int) -> Iterator[Event]:
-        """Add a piece to the result: offsets for its timing, billing, ids; yield what it adds."""
+    def _account(self, result: Result, piece: _Piece, index: int, count: int, chars: int,
+                 gap: str) -> Iterator[Event]:
+        """Add a piece to the result: offsets for its timing, billing, ids; yield what it adds.
+        The whitespace between two pieces (not sent) goes back into the timing at the seam, so the
+        words on either side stay apart and a paragraph break still ends a caption."""
         offset = result.duration
         if result.alignment is not None and piece.alignment:
-            result.alignment.extend(piece.alignment, offset)
+            timing = _shifted(piece.alignment, offset, gap)
+            result.alignment.extend(timing)
             normalized = None
             if piece.normalized and result.normalized is not None:
-                result.normalized.extend(piece.normalized, offset)
-                normalized = _shifted(piece.normalized, offset)
-            yield Timing(_shifted(piece.alignment, offset), normalized, index)
+                normalized = _shifted(piece.normalized, offset, gap)
+                result.normalized.extend(normalized)
+            yield Timing(timing, normalized, index)
         meta = piece.meta
         billed = 0 if piece.cached else meta.characters or 0
         result.characters += billed
@@ -176,7 +180,8 @@ class Pipeline:
         yield _Piece(bytes(audio), meta, align if timed else None, norm if timed else None, seconds)
 
 
-def _shifted(a: Alignment, offset: float) -> Alignment:
-    out = Alignment()
+def _shifted(a: Alignment, offset: float, gap: str = "") -> Alignment:
+    """`a` moved by `offset` seconds, after the characters of `gap` (silent, at the seam)."""
+    out = Alignment(list(gap), [offset] * len(gap), [offset] * len(gap))
     out.extend(a, offset)
     return out
