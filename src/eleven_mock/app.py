@@ -344,6 +344,7 @@ def subscription(account: Account) -> dict[str, Any]:
     return {
         "tier": account.tier, "character_count": account.character_count,
         "character_limit": account.character_limit, "max_character_limit_extension": None,
+        "max_credit_limit_extension": 0 if account.tier == "free" else "unlimited",
         "can_extend_character_limit": account.tier != "free",
         "allowed_to_extend_character_limit": account.tier != "free",
         "next_character_count_reset_unix": now - now % 86400 + 30 * 86400,
@@ -354,7 +355,7 @@ def subscription(account: Account) -> dict[str, Any]:
         "can_use_professional_voice_cloning": account.tier not in ("free", "starter"),
         "currency": "usd", "status": "active", "billing_period": "monthly_period",
         "character_refresh_period": "monthly_period", "can_use_delayed_payment_methods": False,
-        "current_overage": {"amount": 0, "currency": "usd"}, "open_invoices": [],
+        "current_overage": {"amount": "0.00", "currency": "usd"}, "open_invoices": [],
         "has_open_invoices": False, "pending_change": None,
         "max_concurrency": account.max_concurrency,
     }
