@@ -50,7 +50,7 @@ class _Resampler:
 class Encoder:
     """Turns 22,050 Hz s16 mono into one format's bytes, chunk by chunk."""
 
-    def __init__(self, fmt: Format) -> None:
+    def __init__(self, fmt: Format, page_ms: int | None = None) -> None:
         self.fmt = fmt
         self._rs = _Resampler(fmt.rate)
         self._header_sent = False
@@ -58,16 +58,20 @@ class Encoder:
         self._lame: Any = None
         self._ogg: _OggOpus | None = None
         if fmt.codec == "mp3":
-            import lameenc
-
-            self._lame = lameenc.Encoder()
-            self._lame.set_bit_rate(fmt.bitrate)
-            self._lame.set_in_sample_rate(fmt.rate)
-            self._lame.set_out_sample_rate(fmt.rate)
-            self._lame.set_channels(1)
-            self._lame.set_quality(5)
+            self._lame = self._new_lame()
         elif fmt.codec == "opus":
-            self._ogg = _OggOpus(fmt.bitrate or 64)
+            self._ogg = _OggOpus(fmt.bitrate or 64, page_ms)
+
+    def _new_lame(self) -> Any:
+        import lameenc
+
+        lame = lameenc.Encoder()
+        lame.set_bit_rate(self.fmt.bitrate)
+        lame.set_in_sample_rate(self.fmt.rate)
+        lame.set_out_sample_rate(self.fmt.rate)
+        lame.set_channels(1)
+        lame.set_quality(5)
+        return lame
 
     def _encode_pcm(self, pcm: bytes) -> bytes:
         codec = self.fmt.codec
@@ -84,11 +88,31 @@ class Encoder:
         """Encode more input samples (s16le at 22,050 Hz); returns whatever bytes are ready."""
         return self._encode_pcm(self._rs.feed(samples))
 
+    def _lame_flush(self) -> bytes:
+        try:
+            return bytes(self._lame.flush())
+        except RuntimeError:  # LAME has nothing to flush before its first samples
+            return b""
+
+    def end_segment(self) -> bytes:
+        """Everything fed so far, out now, while the stream goes on (a WebSocket generation ends):
+        MP3 as complete frames (LAME's tail, then a fresh encoder: frames are independent), Opus
+        padded to a whole frame in whole Ogg pages whose granule positions count all audio so far."""
+        out = self._encode_pcm(self._rs.flush())
+        self._rs = _Resampler(self.fmt.rate)
+        if self.fmt.codec == "mp3":
+            out += self._lame_flush()
+            self._lame = self._new_lame()
+        elif self.fmt.codec == "opus":
+            assert self._ogg is not None
+            out += self._ogg.end_segment()
+        return out
+
     def flush(self) -> bytes:
         """Finish the stream: pending samples, encoder tail, container trailer."""
         out = self._encode_pcm(self._rs.flush())
         if self.fmt.codec == "mp3":
-            out += bytes(self._lame.flush())
+            out += self._lame_flush()
         elif self.fmt.codec == "opus":
             assert self._ogg is not None
             out += self._ogg.close()
@@ -116,12 +140,16 @@ class _Sink(io.RawIOBase):
 class _OggOpus:
     """libopus at 48 kHz in an Ogg container, written as packets are produced."""
 
-    def __init__(self, kbps: int) -> None:
+    FRAME = 960  # 20 ms at 48 kHz: libopus's frame here
+
+    def __init__(self, kbps: int, page_ms: int | None = None) -> None:
         import av
 
         self._av = av
         self._sink = _Sink()
-        self._box = av.open(self._sink, mode="w", format="ogg")
+        # Short pages (page_ms) let a live stream hand over each packet's page at once.
+        options = {"page_duration": str(page_ms * 1000)} if page_ms else {}
+        self._box = av.open(self._sink, mode="w", format="ogg", options=options)
         self._stream = self._box.add_stream("libopus", rate=48000)
         self._stream.bit_rate = kbps * 1000
         self._stream.layout = "mono"
@@ -138,6 +166,12 @@ class _OggOpus:
             for packet in self._stream.encode(frame):
                 self._box.mux(packet)
         return self._sink.take()
+
+    def end_segment(self) -> bytes:
+        """Pad to a whole frame and one more (the muxer holds the newest page until another packet
+        arrives), so every sample fed so far is in a written page."""
+        pad = (-self._pts) % self.FRAME + self.FRAME
+        return self.feed(b"\0\0" * pad)
 
     def close(self) -> bytes:
         for packet in self._stream.encode(None):

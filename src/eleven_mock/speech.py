@@ -13,6 +13,7 @@ import anyio
 from eleven_cli.formats import Format
 from eleven_mock.encode import Encoder
 from eleven_mock.engine import RATE, Speech, Voicing, synthesize
+from eleven_mock.spoken import normalize  # noqa: F401 - the routes import it from here
 
 SEGMENT_SECONDS = 0.25
 
@@ -48,23 +49,6 @@ def alignment(text: str, starts: list[float], ends: list[float], lo: int = 0,
         "character_start_times_seconds": [round(t, 3) for t in starts[lo:hi]],
         "character_end_times_seconds": [round(t, 3) for t in ends[lo:hi]],
     }
-
-
-def normalize(text: str, starts: list[float], ends: list[float]) -> tuple[str, list[float], list[float]]:
-    """The mock's text normalisation: runs of whitespace become one space, timed as the run."""
-    out: list[str] = []
-    s2: list[float] = []
-    e2: list[float] = []
-    for ch, s, e in zip(text, starts, ends, strict=True):
-        if ch.isspace():
-            if out and out[-1] == " ":
-                e2[-1] = e
-                continue
-            ch = " "
-        out.append(ch)
-        s2.append(s)
-        e2.append(e)
-    return "".join(out), s2, e2
 
 
 def speak(job: Job) -> Speech:

@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from eleven_cli.audio.duration import DurationCounter
 from eleven_cli.formats import FORMATS
 from eleven_mock import data
 from eleven_mock.encode import Encoder
@@ -38,12 +39,30 @@ def _truthy(value: str | None) -> bool:
     return (value or "").lower() in ("true", "1", "yes")
 
 
-def _ms_alignment(text: str, starts: list[float], ends: list[float], offset: float) -> dict[str, Any]:
-    return {
-        "chars": list(text),
-        "charStartTimesMs": [max(0, round((s - offset) * 1000)) for s in starts],
-        "charDurationsMs": [max(0, round((e - s) * 1000)) for s, e in zip(starts, ends, strict=True)],
-    }
+class _Timing:
+    """One generation's characters (as written and as spoken) with times from its start, handed out
+    window by window: each character goes with the message whose audio holds its start."""
+
+    def __init__(self, text: str, speech: Speech) -> None:
+        self.sides = [(text, speech.starts, speech.ends), normalize(text, speech.starts, speech.ends)]
+        self.next = [0, 0]
+
+    def window(self, w0: float, w1: float, last: bool) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        out: list[dict[str, Any] | None] = []
+        for side, (chars, starts, ends) in enumerate(self.sides):
+            lo = self.next[side]
+            hi = len(chars) if last else next((i for i in range(lo, len(chars)) if starts[i] >= w1), len(chars))
+            self.next[side] = hi
+            if hi <= lo:
+                out.append(None)
+                continue
+            span = w1 - w0
+            rel_s = [min(max(0.0, starts[i] - w0), span) for i in range(lo, hi)]
+            rel_e = [min(max(rel_s[k], ends[i] - w0), span) for k, i in enumerate(range(lo, hi))]
+            out.append({"chars": list(chars[lo:hi]),
+                        "charStartTimesMs": [round(x * 1000) for x in rel_s],
+                        "charDurationsMs": [round((e - st) * 1000) for st, e in zip(rel_s, rel_e, strict=True)]})
+        return out[0], out[1]
 
 
 class Session:
@@ -65,6 +84,7 @@ class Session:
         self.drop_after: int | None = None
         self.encoder: Encoder | None = None
         self.job: Job | None = None
+        self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
 
     def log(self, direction: str, message: Any) -> None:
         self.entry.setdefault("messages", []).append(
@@ -114,7 +134,8 @@ class Session:
         self.body = {"voice_settings": settings, "language_code": q.get("language_code")}
         self.job = Job("", voicing_for(voice, self.body, model), float(settings.get("speed") or 1.0),
                        FORMATS[fmt_name])
-        self.encoder = Encoder(FORMATS[fmt_name])
+        self.encoder = Encoder(FORMATS[fmt_name], page_ms=20)
+        self.counter = DurationCounter(FORMATS[fmt_name])
 
     def authenticate(self, init: dict[str, Any]) -> Account:
         q = self.query
@@ -168,34 +189,29 @@ class Session:
         t0 = time.monotonic()
         job = Job(text, self.job.voicing, self.job.speed, self.job.fmt)
         speech: Speech = await anyio.to_thread.run_sync(speak, job)
-        ntext, ns, ne = normalize(text, speech.starts, speech.ends)
+        timing = _Timing(text, speech)
         pieces = list(segments(speech))
-        done = ndone = 0
+        gen_start = self.audio_seconds  # where this generation begins in the session's audio
         first = True
         pending_audio = b""
-        chunk_start = 0.0
-        for idx, (start, end, pcm) in enumerate(pieces):
+        for idx, (_start, end, pcm) in enumerate(pieces):
             await pace(t0, self.state.ttfb, self.state.rtf, end)
-            if not pending_audio:
-                chunk_start = start
             pending_audio += self.encoder.feed(pcm)
             last = idx == len(pieces) - 1
+            if last:  # the generation's audio is complete when its last message is sent
+                pending_audio += self.encoder.end_segment()
             if not pending_audio and not last:
                 continue
-            if self.sync:
-                hi = len(text) if last else next((i for i in range(done, len(text)) if speech.starts[i] >= end),
-                                                  len(text))
-                nhi = len(ntext) if last else next((i for i in range(ndone, len(ntext)) if ns[i] >= end),
-                                                   len(ntext))
-            else:
-                hi, nhi = (len(text), len(ntext)) if first else (done, ndone)
+            w0 = self.audio_seconds - gen_start
+            self.audio_seconds = self.counter.add(pending_audio)
+            w1 = self.audio_seconds - gen_start
             message: dict[str, Any] = {"audio": base64.b64encode(pending_audio).decode(), "isFinal": None}
-            offset = chunk_start if self.sync else 0.0
-            message["alignment"] = (_ms_alignment(text[done:hi], speech.starts[done:hi], speech.ends[done:hi],
-                                                  offset) if hi > done else None)
-            message["normalizedAlignment"] = (_ms_alignment(ntext[ndone:nhi], ns[ndone:nhi], ne[ndone:nhi],
-                                                            offset) if nhi > ndone else None)
-            done, ndone, first = hi, nhi, False
+            if self.sync:  # exactly the characters heard in this message's audio, timed within it
+                message["alignment"], message["normalizedAlignment"] = timing.window(w0, w1, last)
+            else:  # the whole generation's timing with its first audio
+                message["alignment"], message["normalizedAlignment"] = timing.window(0, 1e9, True) if first \
+                    else (None, None)
+            first = False
             await self.send_audio(message, len(pending_audio))
             pending_audio = b""
 
@@ -204,6 +220,15 @@ class Session:
             raise DroppedConnection("mock dropped the WebSocket")
         self.sent_bytes += size
         await self.send(message)
+
+    async def finish_stream(self) -> None:
+        """The end of the input: the container's trailer (Ogg's end-of-stream page) as a last chunk."""
+        assert self.encoder is not None
+        tail = self.encoder.flush() if self.generations else b""
+        if tail:
+            self.audio_seconds = self.counter.add(tail)
+            await self.send_audio({"audio": base64.b64encode(tail).decode(), "isFinal": None, "alignment": None,
+                                   "normalizedAlignment": None}, len(tail))
 
     async def speak_buffer(self, force: bool = False, trigger: bool = False) -> None:
         while True:
@@ -235,6 +260,7 @@ class Session:
                     raise Closed("invalid_request", 'Each message needs a "text" string.')
                 if text == "":
                     await self.speak_buffer(force=True)
+                    await self.finish_stream()
                     await self.send({"isFinal": True})
                     await self.ws.close(1000)
                     return
