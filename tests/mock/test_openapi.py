@@ -134,7 +134,8 @@ def check_request(spec: dict[str, Any], entry: dict[str, Any]) -> list[str]:
     if "requestBody" in op and entry.get("body") is not None:
         content = op["requestBody"]["content"]
         if "application/json" in content:
-            pointer = f"/paths/{_escape(template)}/{entry['method'].lower()}/requestBody/content/application~1json/schema"
+            operation = f"/paths/{_escape(template)}/{entry['method'].lower()}"
+            pointer = f"{operation}/requestBody/content/application~1json/schema"
             problems += [f"{template} body: {p}" for p in _errors(spec, pointer, entry["body"])]
     return problems
 
