@@ -282,6 +282,12 @@ async def stream_input_endpoint(websocket: Any) -> None:
     await stream_input(_state(websocket), websocket)
 
 
+async def multi_stream_input_endpoint(websocket: Any) -> None:
+    from eleven_mock.multi import multi_stream_input
+
+    await multi_stream_input(_state(websocket), websocket)
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": "Not Found"}, status_code=404)
 
@@ -304,6 +310,7 @@ ROUTES = [
     Route(PREFIX + "/with-timestamps", with_timestamps, methods=["POST"]),
     Route(PREFIX + "/stream/with-timestamps", stream_with_timestamps, methods=["POST"]),
     WebSocketRoute(PREFIX + "/stream-input", stream_input_endpoint),
+    WebSocketRoute(PREFIX + "/multi-stream-input", multi_stream_input_endpoint),
     Route("/__mock__/faults", mock_faults, methods=["GET", "POST", "DELETE"]),
     Route("/__mock__/requests", mock_requests, methods=["GET", "DELETE"]),
     Route("/__mock__/accounts", mock_accounts),

@@ -1,4 +1,9 @@
-"""The stream-input WebSocket: buffer text against the chunk schedule, speak it, send it back."""
+"""The text-to-speech WebSockets: text buffered against the chunk schedule, spoken, sent back.
+
+`Connection` holds what both protocols share (the query, authentication, the log, 1008 errors);
+`Stream` is one sequence of generations (the whole of a stream-input session, or one context of a
+multi-stream-input session); `Session` is the stream-input protocol (eleven_mock.multi the other).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import base64
 import json
 import math
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -23,6 +29,7 @@ from eleven_mock.state import Account, MockState
 DEFAULT_SCHEDULE = [120, 160, 250, 290]
 TRIGGER_MINIMUM = 50
 _SENTENCE_END = ".!?。！？"
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class Closed(Exception):
@@ -65,7 +72,115 @@ class _Timing:
         return out[0], out[1]
 
 
-class Session:
+def check_settings(init: dict[str, Any]) -> tuple[dict[str, Any], list[int] | None]:
+    """(voice_settings, chunk_length_schedule) of an initialising message, checked as the service does."""
+    schedule = (init.get("generation_config") or {}).get("chunk_length_schedule")
+    if schedule is not None and (not isinstance(schedule, list) or not schedule or not all(
+            isinstance(x, int | float) and 50 <= x <= 500 for x in schedule)):
+        raise Closed("invalid_request", "chunk_length_schedule items must be numbers from 50 to 500.")
+    settings = init.get("voice_settings") or {}
+    if not isinstance(settings, dict):
+        raise Closed("invalid_request", "voice_settings must be an object.")
+    for name, lo, hi in (("stability", 0, 1), ("similarity_boost", 0, 1), ("style", 0, 1), ("speed", 0.7, 1.2)):
+        value = settings.get(name)
+        if value is not None and (not isinstance(value, int | float) or not lo <= value <= hi):
+            raise Closed("invalid_request", f"voice_settings.{name} must be between {lo} and {hi}.")
+    return settings, [int(x) for x in schedule] if schedule is not None else None
+
+
+class Stream:
+    """One sequence of generations with its own buffer, schedule, voice settings and encoder, sending
+    finished audio (one continuous file of the format) with its alignment."""
+
+    def __init__(self, conn: Connection, init: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+        settings, schedule = check_settings(init)
+        self.conn = conn
+        self.extra = extra or {}  # e.g. {"contextId": ...} on every message
+        self.schedule = schedule or list(DEFAULT_SCHEDULE)
+        fmt = FORMATS[conn.fmt_name]
+        body = {"voice_settings": settings, "language_code": conn.query.get("language_code")}
+        self.job = Job("", voicing_for(conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
+        self.encoder = Encoder(fmt, page_ms=20)
+        self.counter = DurationCounter(fmt)
+        self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
+        self.buffer = ""
+        self.generations = 0
+
+    def next_cut(self, force: bool, trigger: bool) -> int:
+        """How much of the buffer to speak now (0 = keep buffering)."""
+        text = self.buffer
+        if not text.strip():
+            return 0
+        if force:
+            return len(text)
+        threshold = self.schedule[min(self.generations, len(self.schedule) - 1)]
+        if len(text) >= threshold or (trigger and len(text) >= TRIGGER_MINIMUM):
+            cut = max(text.rfind(" "), text.rfind("\n")) + 1
+            return cut or len(text)
+        if self.conn.auto:
+            for i in range(len(text) - 1, -1, -1):
+                if text[i] in _SENTENCE_END and (i + 1 == len(text) or text[i + 1].isspace()):
+                    return i + 1
+        return 0
+
+    async def speak_buffer(self, force: bool = False, trigger: bool = False) -> None:
+        while True:
+            cut = self.next_cut(force, trigger)
+            if not cut:
+                return
+            text, self.buffer = self.buffer[:cut], self.buffer[cut:]
+            await self.generate(text)
+            if force:
+                return
+
+    async def generate(self, text: str) -> None:
+        conn = self.conn
+        assert conn.account is not None
+        cost = math.ceil(len(text) * conn.model["token_cost_factor"])
+        if not conn.state.charge(conn.account, cost):
+            raise Closed("quota_exceeded", "This request exceeds your remaining quota.")
+        self.generations += 1
+        t0 = time.monotonic()
+        job = Job(text, self.job.voicing, self.job.speed, self.job.fmt)
+        speech: Speech = await anyio.to_thread.run_sync(speak, job)
+        timing = _Timing(text, speech)
+        pieces = list(segments(speech))
+        gen_start = self.audio_seconds  # where this generation begins in the stream's audio
+        first = True
+        pending = b""
+        for idx, (_start, end, pcm) in enumerate(pieces):
+            await pace(t0, conn.state.ttfb, conn.state.rtf, end)
+            pending += self.encoder.feed(pcm)
+            last = idx == len(pieces) - 1
+            if last:  # the generation's audio is complete when its last message is sent
+                pending += self.encoder.end_segment()
+            if not pending and not last:
+                continue
+            w0 = self.audio_seconds - gen_start
+            self.audio_seconds = self.counter.add(pending)
+            w1 = self.audio_seconds - gen_start
+            message: dict[str, Any] = {"audio": base64.b64encode(pending).decode(), "isFinal": None}
+            if conn.sync:  # exactly the characters heard in this message's audio, timed within it
+                message["alignment"], message["normalizedAlignment"] = timing.window(w0, w1, last)
+            else:  # the whole generation's timing with its first audio
+                message["alignment"], message["normalizedAlignment"] = (timing.window(0, 1e9, True) if first
+                                                                        else (None, None))
+            first = False
+            await conn.send_audio({**message, **self.extra}, len(pending))
+            pending = b""
+
+    async def finish(self) -> None:
+        """The end of the input: the container's trailer (Ogg's end-of-stream page) as a last chunk."""
+        tail = self.encoder.flush() if self.generations else b""
+        if tail:
+            self.audio_seconds = self.counter.add(tail)
+            await self.conn.send_audio({"audio": base64.b64encode(tail).decode(), "isFinal": None,
+                                        "alignment": None, "normalizedAlignment": None, **self.extra}, len(tail))
+
+
+class Connection:
+    """What every text-to-speech socket has: the query checked, one account, a log, a drop fault."""
+
     def __init__(self, state: MockState, ws: WebSocket, entry: dict[str, Any]) -> None:
         self.state = state
         self.ws = ws
@@ -73,18 +188,34 @@ class Session:
         q = ws.query_params
         self.query = q
         self.voice_id = ws.path_params["voice_id"]
-        self.buffer = ""
-        self.generations = 0
-        self.schedule = list(DEFAULT_SCHEDULE)
         self.auto = _truthy(q.get("auto_mode"))
         self.sync = _truthy(q.get("sync_alignment"))
         self.account: Account | None = None
-        self.body: dict[str, Any] = {}
         self.sent_bytes = 0
         self.drop_after: int | None = None
-        self.encoder: Encoder | None = None
-        self.job: Job | None = None
-        self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
+
+    def check_query(self) -> None:
+        """The format, voice, model and timeout the connection asks for, as the service checks them."""
+        q = self.query
+        self.fmt_name = q.get("output_format", "mp3_44100_128")
+        if self.fmt_name not in FORMATS or not FORMATS[self.fmt_name].streamable:
+            raise Closed("invalid_output_format", f"Invalid output format {self.fmt_name!r}.")
+        voice = data.VOICE_BY_ID.get(self.voice_id)
+        if voice is None:
+            raise Closed("voice_not_found", f"A voice with the voice_id {self.voice_id} was not found.")
+        self.voice = voice
+        model_id = q.get("model_id") or "eleven_multilingual_v2"
+        model = data.MODEL_BY_ID.get(model_id)
+        if model is None or not model["can_do_text_to_speech"]:
+            raise Closed("model_not_found", f"A model with model ID {model_id} does not exist.")
+        self.model = model
+        try:
+            timeout = int(q.get("inactivity_timeout", "20"))
+        except ValueError:
+            timeout = -1
+        if not 1 <= timeout <= 180:
+            raise Closed("invalid_request", "inactivity_timeout must be an integer between 1 and 180.")
+        self.timeout = timeout
 
     def log(self, direction: str, message: Any) -> None:
         self.entry.setdefault("messages", []).append(
@@ -99,55 +230,25 @@ class Session:
         self.log("out", summary)
         await self.ws.send_text(json.dumps(message))
 
-    def setup(self, init: dict[str, Any]) -> None:
-        q = self.query
-        fmt_name = q.get("output_format", "mp3_44100_128")
-        if fmt_name not in FORMATS or not FORMATS[fmt_name].streamable:
-            raise Closed("invalid_output_format", f"Invalid output format {fmt_name!r}.")
-        voice = data.VOICE_BY_ID.get(self.voice_id)
-        if voice is None:
-            raise Closed("voice_not_found", f"A voice with the voice_id {self.voice_id} was not found.")
-        model_id = q.get("model_id") or "eleven_multilingual_v2"
-        model = data.MODEL_BY_ID.get(model_id)
-        if model is None or not model["can_do_text_to_speech"]:
-            raise Closed("model_not_found", f"A model with model ID {model_id} does not exist.")
-        try:
-            timeout = int(q.get("inactivity_timeout", "20"))
-        except ValueError:
-            timeout = -1
-        if not 1 <= timeout <= 180:
-            raise Closed("invalid_request", "inactivity_timeout must be an integer between 1 and 180.")
-        self.timeout = timeout
-        schedule = (init.get("generation_config") or {}).get("chunk_length_schedule")
-        if schedule is not None:
-            if not isinstance(schedule, list) or not schedule or not all(
-                isinstance(x, int | float) and 50 <= x <= 500 for x in schedule
-            ):
-                raise Closed("invalid_request", "chunk_length_schedule items must be numbers from 50 to 500.")
-            self.schedule = [int(x) for x in schedule]
-        settings = init.get("voice_settings") or {}
-        for name, lo, hi in (("stability", 0, 1), ("similarity_boost", 0, 1), ("style", 0, 1), ("speed", 0.7, 1.2)):
-            value = settings.get(name)
-            if value is not None and (not isinstance(value, int | float) or not lo <= value <= hi):
-                raise Closed("invalid_request", f"voice_settings.{name} must be between {lo} and {hi}.")
-        self.model = model
-        self.body = {"voice_settings": settings, "language_code": q.get("language_code")}
-        self.job = Job("", voicing_for(voice, self.body, model), float(settings.get("speed") or 1.0),
-                       FORMATS[fmt_name])
-        self.encoder = Encoder(FORMATS[fmt_name], page_ms=20)
-        self.counter = DurationCounter(FORMATS[fmt_name])
+    async def send_audio(self, message: dict[str, Any], size: int) -> None:
+        if self.drop_after is not None and self.sent_bytes + size > self.drop_after:
+            raise DroppedConnection("mock dropped the WebSocket")
+        self.sent_bytes += size
+        await self.send(message)
 
     def authenticate(self, init: dict[str, Any]) -> Account:
+        """The account of the key in the header, the first message, a single-use token or a bearer token."""
         q = self.query
         headers = self.ws.headers
         token = q.get("single_use_token")
         bearer = q.get("authorization") or init.get("authorization") or headers.get("authorization")
+        in_message = init.get("xi-api-key") or init.get("xi_api_key")
         if headers.get("xi-api-key"):
             self.entry["key_in"] = "header"
             account = self.state.account(headers["xi-api-key"])
-        elif init.get("xi-api-key"):
+        elif in_message:
             self.entry["key_in"] = "message"
-            account = self.state.account(str(init["xi-api-key"]))
+            account = self.state.account(str(in_message))
         elif token:
             self.entry["key_in"] = "single_use_token"
             account = self.state.redeem_token(token)
@@ -163,112 +264,16 @@ class Session:
             raise Closed("invalid_api_key", "Invalid API key or single-use token.")
         return account
 
-    def next_cut(self, force: bool, trigger: bool) -> int:
-        """How much of the buffer to speak now (0 = keep buffering)."""
-        text = self.buffer
-        if not text.strip():
-            return 0
-        if force:
-            return len(text)
-        threshold = self.schedule[min(self.generations, len(self.schedule) - 1)]
-        if len(text) >= threshold or (trigger and len(text) >= TRIGGER_MINIMUM):
-            cut = max(text.rfind(" "), text.rfind("\n")) + 1
-            return cut or len(text)
-        if self.auto:
-            for i in range(len(text) - 1, -1, -1):
-                if text[i] in _SENTENCE_END and (i + 1 == len(text) or text[i + 1].isspace()):
-                    return i + 1
-        return 0
-
-    async def generate(self, text: str) -> None:
-        assert self.account is not None and self.job is not None and self.encoder is not None
-        cost = math.ceil(len(text) * self.model["token_cost_factor"])
-        if not self.state.charge(self.account, cost):
-            raise Closed("quota_exceeded", "This request exceeds your remaining quota.")
-        self.generations += 1
-        t0 = time.monotonic()
-        job = Job(text, self.job.voicing, self.job.speed, self.job.fmt)
-        speech: Speech = await anyio.to_thread.run_sync(speak, job)
-        timing = _Timing(text, speech)
-        pieces = list(segments(speech))
-        gen_start = self.audio_seconds  # where this generation begins in the session's audio
-        first = True
-        pending_audio = b""
-        for idx, (_start, end, pcm) in enumerate(pieces):
-            await pace(t0, self.state.ttfb, self.state.rtf, end)
-            pending_audio += self.encoder.feed(pcm)
-            last = idx == len(pieces) - 1
-            if last:  # the generation's audio is complete when its last message is sent
-                pending_audio += self.encoder.end_segment()
-            if not pending_audio and not last:
-                continue
-            w0 = self.audio_seconds - gen_start
-            self.audio_seconds = self.counter.add(pending_audio)
-            w1 = self.audio_seconds - gen_start
-            message: dict[str, Any] = {"audio": base64.b64encode(pending_audio).decode(), "isFinal": None}
-            if self.sync:  # exactly the characters heard in this message's audio, timed within it
-                message["alignment"], message["normalizedAlignment"] = timing.window(w0, w1, last)
-            else:  # the whole generation's timing with its first audio
-                message["alignment"], message["normalizedAlignment"] = timing.window(0, 1e9, True) if first \
-                    else (None, None)
-            first = False
-            await self.send_audio(message, len(pending_audio))
-            pending_audio = b""
-
-    async def send_audio(self, message: dict[str, Any], size: int) -> None:
-        if self.drop_after is not None and self.sent_bytes + size > self.drop_after:
-            raise DroppedConnection("mock dropped the WebSocket")
-        self.sent_bytes += size
-        await self.send(message)
-
-    async def finish_stream(self) -> None:
-        """The end of the input: the container's trailer (Ogg's end-of-stream page) as a last chunk."""
-        assert self.encoder is not None
-        tail = self.encoder.flush() if self.generations else b""
-        if tail:
-            self.audio_seconds = self.counter.add(tail)
-            await self.send_audio({"audio": base64.b64encode(tail).decode(), "isFinal": None, "alignment": None,
-                                   "normalizedAlignment": None}, len(tail))
-
-    async def speak_buffer(self, force: bool = False, trigger: bool = False) -> None:
-        while True:
-            cut = self.next_cut(force, trigger)
-            if not cut:
-                return
-            text, self.buffer = self.buffer[:cut], self.buffer[cut:]
-            await self.generate(text)
-            if force:
-                return
-
-    async def run(self) -> None:
-        first = await self.receive(20.0)
-        if not isinstance(first, dict) or first.get("text") != " ":
-            raise Closed("invalid_request", 'The first message must initialise the stream with "text": " ".')
+    def start(self, first: dict[str, Any]) -> None:
+        """Authenticate, check the query, take a concurrency slot, arm a drop fault."""
         self.account = self.authenticate(first)
-        self.setup(first)
+        self.check_query()
         if not self.state.acquire(self.account):
             raise Closed("too_many_concurrent_requests", "Too many concurrent requests for this key.")
-        try:
-            fault = self.state.take_fault(self.ws.url.path, ("drop",))
-            if fault is not None:
-                self.drop_after = fault.arg
-                self.entry["fault"] = f"drop@{fault.arg}"
-            while True:
-                msg = await self.receive(self.timeout)
-                text = msg.get("text")
-                if not isinstance(text, str):
-                    raise Closed("invalid_request", 'Each message needs a "text" string.')
-                if text == "":
-                    await self.speak_buffer(force=True)
-                    await self.finish_stream()
-                    await self.send({"isFinal": True})
-                    await self.ws.close(1000)
-                    return
-                self.buffer += text
-                await self.speak_buffer(force=bool(msg.get("flush")),
-                                        trigger=bool(msg.get("try_trigger_generation")))
-        finally:
-            self.state.release(self.account)
+        fault = self.state.take_fault(self.ws.url.path, ("drop",))
+        if fault is not None:
+            self.drop_after = fault.arg
+            self.entry["fault"] = f"drop@{fault.arg}"
 
     async def receive(self, timeout: float) -> dict[str, Any]:
         with anyio.move_on_after(timeout) as scope:
@@ -287,21 +292,55 @@ class Session:
         return message
 
 
-async def stream_input(state: MockState, ws: WebSocket) -> None:
-    """Serve one stream-input WebSocket connection."""
+class Session(Connection):
+    """stream-input: one stream; the first message initialises it, `{"text": ""}` ends it."""
+
+    async def run(self) -> None:
+        first = await self.receive(20.0)
+        if not isinstance(first, dict) or first.get("text") != " ":
+            raise Closed("invalid_request", 'The first message must initialise the stream with "text": " ".')
+        self.start(first)
+        assert self.account is not None
+        try:
+            stream = Stream(self, first)
+            while True:
+                msg = await self.receive(self.timeout)
+                text = msg.get("text")
+                if not isinstance(text, str):
+                    raise Closed("invalid_request", 'Each message needs a "text" string.')
+                if text == "":
+                    await stream.speak_buffer(force=True)
+                    await stream.finish()
+                    await self.send({"isFinal": True})
+                    await self.ws.close(1000)
+                    return
+                stream.buffer += text
+                await stream.speak_buffer(force=bool(msg.get("flush")),
+                                          trigger=bool(msg.get("try_trigger_generation")))
+        finally:
+            self.state.release(self.account)
+
+
+async def serve_socket(state: MockState, ws: WebSocket, kind: type[Connection]) -> None:
+    """Accept one connection, run its protocol, and end it as the service does (1008 with a reason)."""
     headers = {k: v for k, v in ws.headers.items()}
     entry = state.record({"kind": "ws", "method": "WS", "path": ws.url.path, "query": dict(ws.query_params),
                           "headers": headers, "status": None, "key_in": None, "messages": []})
     await ws.accept()
-    session = Session(state, ws, entry)
+    session: Connection | None = None
     try:
-        await session.run()
+        session = kind(state, ws, entry)
+        await session.run()  # type: ignore[attr-defined]
         entry["status"] = 1000
     except Closed as exc:
         entry["status"] = exc.code
         entry["error"] = exc.error
         try:
-            await session.send({"message": exc.message, "error": exc.error, "code": exc.code})
+            message = {"message": exc.message, "error": exc.error, "code": exc.code}
+            if session is not None:
+                await session.send(message)
+            else:
+                await ws.send_text(json.dumps(message))
             await ws.close(exc.code, reason=exc.error)
         except (WebSocketDisconnect, RuntimeError):
             pass
@@ -310,3 +349,8 @@ async def stream_input(state: MockState, ws: WebSocket) -> None:
     except DroppedConnection:
         entry["status"] = "dropped"
         raise
+
+
+async def stream_input(state: MockState, ws: WebSocket) -> None:
+    """Serve one stream-input WebSocket connection."""
+    await serve_socket(state, ws, Session)
