@@ -100,7 +100,7 @@ def test_long_text_is_split_stitched_and_continuous(cli, mock, tmp_path) -> None
         calls = mock.requests("/v1/text-to-speech")
         assert len(calls) >= 2 and all(len(c["body"]["text"]) <= 5000 for c in calls)
         assert " ".join(c["body"]["text"] for c in calls).split() == text.split()
-        assert calls[1]["body"]["previous_request_ids"] and calls[0]["body"]["next_text"]
+        assert "previous_request_ids" not in calls[1]["body"] and "next_text" not in calls[0]["body"]  # v3
         data = (tmp_path / f"long.{ext}").read_bytes()
         seconds = len(data) / 8000 if ext == "ulaw" else decode_duration(data)
         assert seconds > 60
@@ -108,6 +108,22 @@ def test_long_text_is_split_stitched_and_continuous(cli, mock, tmp_path) -> None
             assert data.count(b"Xing") == 0 and data[:3] != b"ID3"
         if ext == "wav":
             assert data.count(b"RIFF") == 1
+
+
+def test_long_text_pieces_carry_continuity_where_the_model_takes_it(cli, mock, tmp_path) -> None:
+    text = " ".join(f"Sentence {n} is one of many that together exceed the model's limit." for n in range(160))
+    assert len(text) > 10000
+    mock.clear()
+    r = cli("say", text, "-m", "eleven_multilingual_v2", "--format", "mp3_22050_32", "-o", str(tmp_path / "c.mp3"))
+    assert r.returncode == 0, err(r)
+    calls = mock.requests("/v1/text-to-speech")
+    assert len(calls) == 2 and all(len(c["body"]["text"]) <= 10000 for c in calls)
+    first, second = (c["body"] for c in calls)
+    assert first["next_text"] == second["text"][:300] and "previous_text" not in first
+    assert second["previous_text"] == first["text"][-300:]
+    assert len(second["previous_request_ids"]) == 1 and "previous_request_ids" not in first
+    r = cli("say", "Hi.", "-m", "eleven_v3", "--previous-text", "Before.", "-o", str(tmp_path / "v3.mp3"))
+    assert r.returncode == 2 and "eleven_v3" in err(r) and "--previous-text" in err(r)
 
 
 def test_split_text_never_cuts_words_and_keeps_everything() -> None:

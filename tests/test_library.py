@@ -72,9 +72,10 @@ def test_models_voices_and_profile_defaults(mock: Mock, isolated: Path, monkeypa
 
 def test_long_text_is_one_verified_file_with_continuity(mock: Mock, tmp_path: Path) -> None:
     text = "\n\n".join(f"Paragraph {p}. " + "These words fill the paragraph to a good length. " * 30
-                       for p in range(6))
+                       for p in range(12))
     mock.clear()
-    events = list(client_for(mock).speech(text, model="eleven_v3", format="mp3_22050_32").stream(False))
+    events = list(client_for(mock).speech(text, model="eleven_multilingual_v2",
+                                          format="mp3_22050_32").stream(False))
     started = events[0]
     assert isinstance(started, Started) and started.pieces >= 2
     done = [e for e in events if isinstance(e, PieceDone)]

@@ -13,6 +13,7 @@ from pathlib import Path
 from eleven_cli.api.types import SynthesisRequest
 from eleven_cli.errors import ElevenError
 from eleven_cli.formats import Format
+from eleven_cli.request import NO_CONTINUITY_MODELS
 from eleven_cli.text import split_text
 
 
@@ -87,7 +88,7 @@ class pieces_of:  # noqa: N801 - used like a generator function
         pieces, req = self.pieces, self.req
         for i, piece in enumerate(pieces):
             sub = dataclasses.replace(req, text=piece)
-            if len(pieces) > 1:
+            if len(pieces) > 1 and req.model_id not in NO_CONTINUITY_MODELS:
                 sub.previous_text = (pieces[i - 1][-300:] if i else req.previous_text) or None
                 sub.next_text = (pieces[i + 1][:300] if i + 1 < len(pieces) else req.next_text) or None
                 sub.previous_request_ids = self.previous_ids[-3:]

@@ -15,6 +15,9 @@ DEFAULT_VOICE = "JBFqnCBsd6RMkjVDRZzb"  # George, the docs' default; change with
 SETTINGS = {"stability": "stability", "similarity_boost": "similarity", "style": "style",
             "use_speaker_boost": "speaker_boost", "speed": "speed"}
 NORMALIZE = ("auto", "on", "off")
+# Models the service refuses request stitching for (previous_text, next_text, previous/next_request_ids):
+# long text is still split for them, each piece sent on its own.
+NO_CONTINUITY_MODELS = frozenset({"eleven_v3"})
 
 
 def parse_dictionaries(items: Sequence[str | tuple[str, str | None]] | None) -> list[tuple[str, str | None]]:
@@ -61,9 +64,13 @@ def build(text: str, profile: Mapping[str, Any], *, model: str | None = None,
     if normalize is not None and str(normalize) not in NORMALIZE:
         raise UsageError(f"bad normalize {normalize!r}: use auto, on or off")
     latency = latency if latency is not None else profile.get("latency")
+    model_id = model or profile.get("model") or DEFAULT_MODEL
+    if model_id in NO_CONTINUITY_MODELS and (previous_text or next_text or previous_request_ids):
+        raise UsageError(f"{model_id} does not take --previous-text or --next-text (the service refuses them)",
+                         hint="drop them, or use another model such as eleven_multilingual_v2")
     return SynthesisRequest(
         text=text,
-        model_id=model or profile.get("model") or DEFAULT_MODEL,
+        model_id=model_id,
         voice_settings=voice_settings(settings, profile),
         language_code=language or profile.get("language"),
         seed=seed,

@@ -74,7 +74,7 @@ async def models(request: Request) -> Response:
 async def voices_v1(request: Request) -> Response:
     authenticate(_state(request), request)
     legacy = request.query_params.get("show_legacy", "false").lower() == "true"
-    voices = [data.public(v) for v in data.VOICES if legacy or not v["is_legacy"]]
+    voices = [data.public(v, str(request.base_url)) for v in data.VOICES if legacy or not v["is_legacy"]]
     return JSONResponse({"voices": voices})
 
 
@@ -84,13 +84,13 @@ async def voice_one(request: Request) -> Response:
     voice = data.VOICE_BY_ID.get(request.path_params["voice_id"])
     if voice is None:
         raise _voice_missing(request.path_params["voice_id"])
-    return JSONResponse(data.public(voice))
+    return JSONResponse(data.public(voice, str(request.base_url)))
 
 
 @handler
 async def voices_v2(request: Request) -> Response:
     authenticate(_state(request), request)
-    return JSONResponse(search_voices(dict(request.query_params)))
+    return JSONResponse(search_voices(request.query_params.multi_items(), str(request.base_url)))
 
 
 @handler
@@ -116,11 +116,28 @@ async def user_subscription(request: Request) -> Response:
 async def token(request: Request) -> Response:
     state = _state(request)
     account = authenticate(state, request)
-    if request.path_params["token_type"] != "tts_websocket":
+    kind = request.path_params["token_type"]
+    if kind not in TOKEN_TYPES:  # the SingleUseTokenType enum of the published contract
         raise ApiFailure(422, [{"type": "enum", "loc": ["path", "token_type"],
-                                "msg": "Input should be 'realtime_scribe' or 'tts_websocket'",
-                                "input": request.path_params["token_type"]}])
-    return JSONResponse({"token": state.issue_token(account.key)})
+                                "msg": "Input should be " + " or ".join(f"'{t}'" for t in TOKEN_TYPES),
+                                "input": kind, "ctx": {"expected": " or ".join(f"'{t}'" for t in TOKEN_TYPES)}}])
+    return JSONResponse({"token": state.issue_token(account.key, kind)})
+
+
+async def preview(request: Request) -> Response:
+    """A voice's preview_url: a short sample in that voice, made once."""
+    voice = data.VOICE_BY_ID.get(request.path_params["voice_id"])
+    if voice is None:
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    if voice["voice_id"] not in _PREVIEWS:
+        from eleven_mock.encode import Encoder
+
+        job = Job(f"Hello, my name is {voice['name']}. {voice['description']}",
+                  voicing_for(voice, {}, data.MODEL_BY_ID["eleven_multilingual_v2"]), 1.0, FORMATS["mp3_44100_128"])
+        speech = await anyio.to_thread.run_sync(speak, job)
+        enc = Encoder(job.fmt)
+        _PREVIEWS[voice["voice_id"]] = enc.feed(speech.samples.tobytes()) + enc.flush()
+    return Response(_PREVIEWS[voice["voice_id"]], media_type="audio/mpeg")
 
 
 async def _tts_body(request: Request) -> dict[str, Any]:
@@ -131,6 +148,11 @@ async def _tts_body(request: Request) -> dict[str, Any]:
         raise ApiFailure(422, [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
                                 "input": {}, "ctx": {"error": str(exc)}}]) from None
     return check_body(body)
+
+
+TOKEN_TYPES = ("realtime_scribe", "tts_websocket")
+_PREVIEWS: dict[str, bytes] = {}
+_CONTINUITY = ("previous_text", "next_text", "previous_request_ids", "next_request_ids")
 
 
 def _tts_rules(account: Account, body: dict[str, Any], fmt_name: str) -> tuple[dict[str, Any], int]:
@@ -149,8 +171,18 @@ def _tts_rules(account: Account, body: dict[str, Any], fmt_name: str) -> tuple[d
                    f"Text is {len(text)} characters long, above the limit of {limit} characters "
                    f"for model {model_id}. Split the text into shorter requests.")
     lang = body.get("language_code")
+    if lang and model_id not in data.LANGUAGE_CODE_MODELS:
+        # Spec comment: the service documents language_code as unsupported by these models; the error
+        # code is not documented, so the mock uses the one it uses for an unknown language.
+        raise fail(400, "unsupported_language",
+                   f"Model {model_id} does not accept a language_code; it detects the language. Models that do: "
+                   f"{', '.join(sorted(data.LANGUAGE_CODE_MODELS))}.")
     if lang and lang not in {x["language_id"] for x in model["languages"]}:
         raise fail(400, "unsupported_language", f"Model {model_id} does not support language_code {lang!r}.")
+    given = [k for k in _CONTINUITY if body.get(k)]
+    if given and model_id in data.NO_CONTINUITY_MODELS:
+        raise fail(400, "unsupported_model_parameter",
+                   f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not supported with model {model_id}.")
     if fmt_name in TIER_FORMATS.get(account.tier, set()):
         raise fail(403, "output_format_not_allowed",
                    f"The output format {fmt_name} is not available on the {account.tier} tier.")
@@ -314,6 +346,7 @@ ROUTES = [
     Route("/__mock__/faults", mock_faults, methods=["GET", "POST", "DELETE"]),
     Route("/__mock__/requests", mock_requests, methods=["GET", "DELETE"]),
     Route("/__mock__/accounts", mock_accounts),
+    Route("/__mock__/previews/{voice_id}.mp3", preview),
 ]
 
 
@@ -368,10 +401,44 @@ def subscription(account: Account) -> dict[str, Any]:
     }
 
 
-def search_voices(query: dict[str, str]) -> dict[str, Any]:
+_LISTS = {"voice_ids", "language", "use_cases"}  # repeated (or comma-separated) query parameters
+
+
+def _filters(query: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in query:
+        values = [v for v in value.split(",") if v] if key in _LISTS else [value]
+        out.setdefault(key, []).extend(values)
+    return out
+
+
+def _matches(v: dict[str, Any], q: dict[str, list[str]]) -> bool:
+    """The /v2/voices filters, as the SDKs document them."""
+    labels = {k: str(x).lower() for k, x in v["labels"].items()}
+    one = lambda name: (q.get(name) or [""])[0].lower()  # noqa: E731
+    needle = one("search")
+    hay = " ".join([v["name"], v["description"] or "", v["category"], *labels.values()]).lower()
+    vtype = one("voice_type")
+    checks = [
+        not needle or needle in hay,
+        not one("category") or v["category"] == one("category"),
+        vtype not in ("personal", "non-default", "non-community", "saved", "workspace") or v["category"] != "premade",
+        vtype != "default" or v["category"] == "premade",
+        vtype != "community",  # the mock's library has no community voices
+        all(not one(k) or labels.get(k) == one(k) for k in ("gender", "age", "accent")),
+        not q.get("language") or labels.get("language", "en") in {x.lower() for x in q["language"]},
+        not q.get("use_cases") or labels.get("use_case") in {x.lower() for x in q["use_cases"]},
+        not q.get("voice_ids") or v["voice_id"] in q["voice_ids"],
+    ]
+    return all(checks)
+
+
+def search_voices(items: list[tuple[str, str]], base_url: str | None = None) -> dict[str, Any]:
     """GET /v2/voices: search, filter, sort and paginate."""
     from eleven_mock.validate import Problems
 
+    q = _filters(items)
+    query = {k: v[0] for k, v in q.items()}
     p = Problems()
     try:
         page_size = int(query.get("page_size", "10"))
@@ -392,25 +459,14 @@ def search_voices(query: dict[str, str]) -> dict[str, Any]:
         except ValueError:
             p.add("value_error", ["query", "next_page_token"], "Invalid page token", token)
     p.raise_if_any()
-    needle = query.get("search", "").lower()
-    vtype = query.get("voice_type")
-    category = query.get("category")
-    found = []
-    for v in data.VOICES:
-        hay = " ".join([v["name"], v["description"] or "", *v["labels"].values()]).lower()
-        if needle and needle not in hay:
-            continue
-        if category and v["category"] != category:
-            continue
-        if vtype in ("personal", "non-default") and v["category"] == "premade":
-            continue
-        if vtype == "default" and v["category"] != "premade":
-            continue
-        found.append(v)
+    if len(q.get("voice_ids") or []) > 100:
+        p.add("too_long", ["query", "voice_ids"], "List should have at most 100 items", q["voice_ids"])
+    p.raise_if_any()
+    found = [v for v in data.VOICES if _matches(v, q)]
     key = "name" if sort == "name" else "created_at_unix"
     found.sort(key=lambda v: (v[key].lower() if key == "name" else v[key]), reverse=direction == "desc")
     page = found[offset : offset + page_size]
     more = offset + page_size < len(found)
     nxt = base64.urlsafe_b64encode(f"offset:{offset + page_size}".encode()).decode() if more else None
-    return {"voices": [data.public(v) for v in page], "has_more": more, "total_count": len(found),
+    return {"voices": [data.public(v, base_url) for v in page], "has_more": more, "total_count": len(found),
             "next_page_token": nxt}

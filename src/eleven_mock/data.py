@@ -23,6 +23,30 @@ _MULTI_2_5 = _MULTI + [
     {"language_id": code, "name": name}
     for code, name in [("hu", "Hungarian"), ("no", "Norwegian"), ("vi", "Vietnamese")]
 ]
+# Eleven v3's languages (74), as the SDKs and agent frameworks list them.
+_V3 = _MULTI_2_5 + [
+    {"language_id": code, "name": name}
+    for code, name in [
+        ("af", "Afrikaans"), ("as", "Assamese"), ("az", "Azerbaijani"), ("be", "Belarusian"), ("bn", "Bengali"),
+        ("bs", "Bosnian"), ("ca", "Catalan"), ("ceb", "Cebuano"), ("cy", "Welsh"), ("et", "Estonian"),
+        ("fa", "Persian"), ("ga", "Irish"), ("gl", "Galician"), ("gu", "Gujarati"), ("ha", "Hausa"),
+        ("he", "Hebrew"), ("hy", "Armenian"), ("is", "Icelandic"), ("jv", "Javanese"), ("ka", "Georgian"),
+        ("kk", "Kazakh"), ("kn", "Kannada"), ("ky", "Kyrgyz"), ("lb", "Luxembourgish"), ("ln", "Lingala"),
+        ("lt", "Lithuanian"), ("lv", "Latvian"), ("mk", "Macedonian"), ("ml", "Malayalam"), ("mr", "Marathi"),
+        ("ne", "Nepali"), ("ny", "Chichewa"), ("pa", "Punjabi"), ("ps", "Pashto"), ("sd", "Sindhi"),
+        ("sl", "Slovenian"), ("so", "Somali"), ("sr", "Serbian"), ("sw", "Swahili"), ("te", "Telugu"),
+        ("th", "Thai"), ("ur", "Urdu"),
+    ]
+]
+_V1_MULTI = [{"language_id": code, "name": name} for code, name in [
+    ("en", "English"), ("de", "German"), ("pl", "Polish"), ("es", "Spanish"), ("it", "Italian"), ("fr", "French"),
+    ("pt", "Portuguese"), ("hi", "Hindi")]]
+
+# Models that take a language_code: the others refuse one (400). The service documents language_code
+# as unsupported for eleven_multilingual_v2 (it detects the language), as agent frameworks note too.
+LANGUAGE_CODE_MODELS = {"eleven_flash_v2_5", "eleven_turbo_v2_5", "eleven_v3"}
+# Models that refuse request stitching (previous_text, next_text, previous/next_request_ids).
+NO_CONTINUITY_MODELS = {"eleven_v3"}
 
 
 def _model(model_id: str, name: str, description: str, *, limit: int, free: int, factor: float,
@@ -54,7 +78,7 @@ MODELS: list[dict[str, Any]] = [
            "Our most life-like, emotionally rich mode in 29 languages.",
            limit=10000, free=2500, factor=1.0, languages=_MULTI),
     _model("eleven_v3", "Eleven v3", "Our most expressive model, in 70+ languages.",
-           limit=5000, free=2500, factor=1.0, languages=_MULTI_2_5),
+           limit=5000, free=2500, factor=1.0, languages=_V3),
     _model("eleven_flash_v2_5", "Eleven Flash v2.5",
            "Our ultra low latency model in 32 languages.",
            limit=40000, free=2500, factor=0.5, languages=_MULTI_2_5, style=False, group="turbo"),
@@ -63,6 +87,12 @@ MODELS: list[dict[str, Any]] = [
            limit=40000, free=2500, factor=0.5, languages=_MULTI_2_5, style=False, group="turbo"),
     _model("eleven_flash_v2", "Eleven Flash v2", "Our ultra low latency model, English only.",
            limit=30000, free=2500, factor=0.5, languages=_EN, style=False, group="turbo"),
+    _model("eleven_turbo_v2", "Eleven Turbo v2", "High quality, low latency model, English only.",
+           limit=30000, free=2500, factor=0.5, languages=_EN, style=False, group="turbo"),
+    _model("eleven_monolingual_v1", "Eleven English v1", "Our first model, English only (deprecated).",
+           limit=10000, free=2500, factor=1.0, languages=_EN, style=False),
+    _model("eleven_multilingual_v1", "Eleven Multilingual v1", "Our first multilingual model (deprecated).",
+           limit=10000, free=2500, factor=1.0, languages=_V1_MULTI, style=False),
     _model("eleven_multilingual_sts_v2", "Eleven Multilingual v2 (speech to speech)",
            "Voice changer model.", limit=10000, free=2500, factor=1.0, languages=_MULTI, vc=True),
 ]
@@ -143,6 +173,10 @@ VOICES: list[dict[str, Any]] = [
 VOICE_BY_ID = {v["voice_id"]: v for v in VOICES}
 
 
-def public(voice: dict[str, Any]) -> dict[str, Any]:
-    """A voice as the API returns it (without the mock's private fields)."""
-    return {k: v for k, v in voice.items() if not k.startswith("_")}
+def public(voice: dict[str, Any], base_url: str | None = None) -> dict[str, Any]:
+    """A voice as the API returns it (without the mock's private fields), its preview served by the
+    mock itself when the base URL is known."""
+    out = {k: v for k, v in voice.items() if not k.startswith("_")}
+    if base_url:
+        out["preview_url"] = f"{base_url.rstrip('/')}/__mock__/previews/{voice['voice_id']}.mp3"
+    return out

@@ -105,7 +105,7 @@ class MockState:
         self.rtf = rtf
         self.faults: list[Fault] = list(faults or [])
         self.log: list[dict[str, Any]] = []
-        self.tokens: dict[str, tuple[str, float]] = {}
+        self.tokens: dict[str, tuple[str, float, str]] = {}
         self.lock = threading.Lock()
         self.peak_concurrency: dict[str, int] = {}
         self._random = random.Random(0)  # reproducible fault sequences
@@ -135,17 +135,17 @@ class MockState:
     def account(self, key: str | None) -> Account | None:
         return self.accounts.get(key) if key else None
 
-    def issue_token(self, key: str) -> str:
+    def issue_token(self, key: str, kind: str = "tts_websocket") -> str:
         token = "sutkn_" + secrets.token_urlsafe(24)
         with self.lock:
-            self.tokens[token] = (key, time.time() + 15 * 60)
+            self.tokens[token] = (key, time.time() + 15 * 60, kind)
         return token
 
-    def redeem_token(self, token: str) -> Account | None:
-        """A single-use token is valid once, for 15 minutes."""
+    def redeem_token(self, token: str, kind: str = "tts_websocket") -> Account | None:
+        """A single-use token is valid once, for 15 minutes, for the kind of socket it was issued for."""
         with self.lock:
             entry = self.tokens.pop(token, None)
-        if entry is None or entry[1] < time.time():
+        if entry is None or entry[1] < time.time() or entry[2] != kind:
             return None
         return self.accounts.get(entry[0])
 

@@ -314,3 +314,70 @@ def test_request_log_redacts_the_key(fresh_mock) -> None:
     assert log[-1]["query"] == {"output_format": "pcm_16000"}
     assert log[-1]["headers"]["xi-api-key"] == "[redacted]"
     assert "sk-sentinel-123456789" not in json.dumps(m.requests())
+
+
+# --- the catalogue and rules as the service has them -------------------------------------------------
+def test_catalogue_models_and_their_languages(mock: Mock) -> None:
+    models = {m["model_id"]: m for m in httpx.get(mock.url + "/v1/models", headers={"xi-api-key": DEMO_KEY}).json()}
+    for model_id in ("eleven_v3", "eleven_turbo_v2", "eleven_flash_v2", "eleven_monolingual_v1",
+                     "eleven_multilingual_v1", "eleven_multilingual_v2", "eleven_flash_v2_5", "eleven_turbo_v2_5"):
+        assert models[model_id]["can_do_text_to_speech"]
+    langs = {k: {x["language_id"] for x in m["languages"]} for k, m in models.items()}
+    assert len(langs["eleven_v3"]) >= 70 and langs["eleven_flash_v2"] == {"en"}
+    assert langs["eleven_flash_v2_5"] < langs["eleven_v3"] and len(langs["eleven_multilingual_v2"]) == 29
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"text": "Hi.", "model_id": "eleven_v3", "previous_text": "Before."}, 400, "unsupported_model_parameter"),
+    ({"text": "Hi.", "model_id": "eleven_v3", "previous_request_ids": ["abc"]}, 400, "unsupported_model_parameter"),
+    ({"text": "Hi.", "model_id": "eleven_multilingual_v2", "previous_text": "Before."}, 200, None),
+    ({"text": "Hi.", "model_id": "eleven_multilingual_v2", "language_code": "en"}, 400, "unsupported_language"),
+    ({"text": "Hi.", "model_id": "eleven_flash_v2_5", "language_code": "th"}, 400, "unsupported_language"),
+    ({"text": "Hi.", "model_id": "eleven_v3", "language_code": "th"}, 200, None),
+])
+def test_model_rules(mock: Mock, body: dict, status: int, code: str | None) -> None:
+    r = tts(mock, body)
+    assert r.status_code == status, r.text
+    if code:
+        assert r.json()["detail"]["status"] == code
+
+
+@pytest.mark.parametrize(("query", "names"), [
+    ([("gender", "female"), ("accent", "british")], {"Alice"}),
+    ([("age", "young"), ("use_cases", "news"), ("use_cases", "narration")], {"Sarah", "Rachel"}),
+    ([("voice_ids", "JBFqnCBsd6RMkjVDRZzb"), ("voice_ids", "nPczCjzI2devNBz1zQrb")], {"George", "Brian"}),
+    ([("voice_type", "personal")], {"My Narrator"}),
+    ([("category", "premade"), ("search", "deep")], {"Brian"}),
+    ([("search", "cloned")], {"My Narrator"}),  # search covers the category too
+    ([("language", "en"), ("gender", "male"), ("accent", "australian")], {"Charlie"}),
+])
+def test_v2_voice_filters(mock: Mock, query: list, names: set) -> None:
+    r = httpx.get(mock.url + "/v2/voices", params=query + [("include_total_count", "true")],
+                  headers={"xi-api-key": DEMO_KEY})
+    assert r.status_code == 200, r.text
+    assert {v["name"] for v in r.json()["voices"]} == names and r.json()["total_count"] == len(names)
+
+
+def test_every_single_use_token_type_and_what_each_opens(mock: Mock) -> None:
+    h = {"xi-api-key": DEMO_KEY}
+    for kind in ("tts_websocket", "realtime_scribe"):
+        r = httpx.post(f"{mock.url}/v1/single-use-token/{kind}", headers=h)
+        assert r.status_code == 200 and r.json()["token"].startswith("sutkn_")
+    assert httpx.post(f"{mock.url}/v1/single-use-token/other", headers=h).status_code == 422
+    from websockets.exceptions import ConnectionClosedError
+    from websockets.sync.client import connect
+
+    scribe = httpx.post(f"{mock.url}/v1/single-use-token/realtime_scribe", headers=h).json()["token"]
+    url = mock.url.replace("http", "ws", 1) + f"/v1/text-to-speech/{GEORGE}/stream-input?single_use_token={scribe}"
+    with connect(url) as ws, pytest.raises(ConnectionClosedError):  # a scribe token does not open a TTS socket
+        ws.send(json.dumps({"text": " "}))
+        while True:
+            ws.recv(timeout=10)
+
+
+def test_preview_urls_are_served(mock: Mock) -> None:
+    voices = httpx.get(mock.url + "/v1/voices", headers={"xi-api-key": DEMO_KEY}).json()["voices"]
+    url = voices[0]["preview_url"]
+    assert url.startswith(mock.url)
+    r = httpx.get(url)
+    assert r.status_code == 200 and r.headers["content-type"] == "audio/mpeg" and decode_duration(r.content) > 1
