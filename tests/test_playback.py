@@ -194,3 +194,22 @@ def test_devices_lists_outputs(tmp_path) -> None:
     assert {"index", "name", "hostapi", "channels", "default_samplerate", "default"} <= set(devices[0])
     bad = subprocess.run([ELEVEN, "devices"], capture_output=True, env=dict(os.environ, PULSE_SERVER="unix:/x"))
     assert bad.returncode in (0, 7) and "Traceback" not in err(bad)
+
+
+def test_dialogue_plays_as_it_arrives(fresh_mock, sink: Sink, tmp_path) -> None:
+    m = fresh_mock("--rtf", "1", "--ttfb", "50")
+    script = ("George: This dialogue is heard while it is still being generated.\n"
+              "Sarah: So the first voice sounds before the response ends.\n")
+    sink.record(tmp_path / "rec.raw")
+    t0 = time.time()
+    r = subprocess.run([ELEVEN, "dialogue", "--play", "-o", str(tmp_path / "d.mp3")], input=script.encode(),
+                       capture_output=True, env=_env(m, sink), timeout=60)
+    samples = sink.stop()
+    assert r.returncode == 0, err(r)
+    assert m.requests("/v1/text-to-dialogue/stream")  # playing uses the streaming endpoint
+    nz = [i for i, x in enumerate(samples) if x]
+    from conftest import decode_duration
+
+    total = decode_duration((tmp_path / "d.mp3").read_bytes())
+    assert abs((nz[-1] - nz[0]) / RATE - total) / total < 0.05
+    assert sink.at(nz[0]) - t0 < total / 2

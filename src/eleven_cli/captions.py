@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eleven_cli.api.types import Alignment
 
@@ -20,17 +21,28 @@ class CaptionStyle:
 
 def write_captions(alignment: Alignment | None, *, alignment_out: str | Path | None = None,
                    srt: str | Path | None = None, vtt: str | Path | None = None,
-                   style: CaptionStyle = CaptionStyle()) -> None:
-    """Write each caption file that is asked for, atomically; `-` writes to stdout."""
+                   style: CaptionStyle = CaptionStyle(), segments: list[dict[str, Any]] | None = None,
+                   speakers: list[str] | None = None, labels: bool = True) -> None:
+    """Write each caption file that is asked for, atomically; `-` writes to stdout. With a dialogue's
+    `segments` (and `speakers`, the speaker of each turn) cues follow the voices and name them."""
     from eleven_cli.atomic import write_file
-    from eleven_cli.subtitles import build_cues, to_json, to_srt, to_vtt, words_from
+    from eleven_cli.subtitles import build_cues, speaker_cues, to_json, to_srt, to_vtt, words_from
 
     alignment = alignment or Alignment()
     words = words_from(alignment)
-    cues = build_cues(words, style.max_chars, style.max_lines, style.max_duration, style.words_per_cue)
+    if segments is not None:
+        cues = speaker_cues(alignment, segments, speakers or [], style.max_chars, style.max_lines,
+                            style.max_duration, style.words_per_cue, labels)
+    else:
+        cues = build_cues(words, style.max_chars, style.max_lines, style.max_duration, style.words_per_cue)
     outputs = []
     if alignment_out:
-        outputs.append((alignment_out, json.dumps(to_json(alignment, words), ensure_ascii=False, indent=1) + "\n"))
+        doc = to_json(alignment, words)
+        if segments is not None:
+            doc["voice_segments"] = [{**seg, "speaker": (speakers or [])[seg["dialogue_input_index"]]}
+                                     if 0 <= seg.get("dialogue_input_index", -1) < len(speakers or []) else seg
+                                     for seg in segments]
+        outputs.append((alignment_out, json.dumps(doc, ensure_ascii=False, indent=1) + "\n"))
     if srt:
         outputs.append((srt, to_srt(cues)))
     if vtt:

@@ -187,3 +187,63 @@ class Client:
 
         cache = PieceCache(pieces_dir) if pieces_dir is not None else None
         return Speech(self, Job(voice_id, req, fmt, limit, timestamps=timestamps, streaming=streaming), cache)
+
+    # --- dialogue ----------------------------------------------------------------------------
+    def dialogue_models(self) -> list[str]:
+        """The account's models that can perform a dialogue (the Eleven v3 family)."""
+        return [m.model_id for m in self.catalog.models() if m.can_do_text_to_speech and
+                m.model_id.startswith(DIALOGUE_FAMILY)]
+
+    def dialogue(self, turns: Sequence[Any] | str, cast: Mapping[str, str] | None = None, model: str | None = None,
+                 format: str | None = None, *, stability: float | None = None, seed: int | None = None,
+                 language: str | None = None, normalize: str | None = None,
+                 dictionaries: Sequence[str] | None = None, timestamps: bool = False, streaming: bool = False,
+                 pieces_dir: Path | None = None) -> Speech:
+        """A multi-voice performance of a script: `turns` as dialogue.Turn, (speaker, text) pairs, dicts
+        with speaker and text, or the text of a script. Speakers take their voice from `cast`, then the
+        profile's [cast] table, then a voice of the same name. Long scripts are split (at most 10 voices
+        and 2,000 characters a request) and stitched into one file, as `speech` does."""
+        from eleven_cli import dialogue as dlg
+        from eleven_cli.formats import get_format
+        from eleven_cli.longform import PieceCache
+        from eleven_cli.pipeline import Job
+        from eleven_cli.request import parse_dictionaries
+        from eleven_cli.speech import Speech
+
+        script = dlg.parse_script(turns) if isinstance(turns, str) else [_turn(t) for t in turns]
+        if not script:
+            raise UsageError("the script has no turns")
+        model_id = model or DIALOGUE_DEFAULT_MODEL
+        able = self.dialogue_models()
+        if model_id not in able:
+            raise UsageError(f"model {model_id} cannot perform a dialogue",
+                             hint=f"models that can: {', '.join(able) or 'none on this account'}")
+        voices = dlg.cast_of(script, cast or {}, self.profile.get("cast") or {}, self.catalog.resolve_voice)
+        normalize = normalize if normalize is not None else self.profile.get("normalize")
+        req = dlg.DialogueRequest([(t.text, voices[t.speaker]) for t in script], list(range(len(script))),
+                                  model_id=model_id, language_code=language or self.profile.get("language"),
+                                  stability=stability if stability is not None else self.profile.get("stability"),
+                                  seed=seed, apply_text_normalization=normalize,
+                                  dictionaries=parse_dictionaries(dictionaries))
+        fmt = get_format(self.format(format))
+        job = Job("", req, fmt, dlg.MAX_CHARACTERS, timestamps=timestamps, streaming=streaming)
+        speech = Speech(self, job, PieceCache(pieces_dir) if pieces_dir is not None else None)
+        speech.turns = script
+        speech.cast = voices
+        return speech
+
+
+DIALOGUE_FAMILY = "eleven_v3"
+DIALOGUE_DEFAULT_MODEL = "eleven_v3"
+
+
+def _turn(item: Any) -> Any:
+    from eleven_cli.dialogue import Turn
+
+    if isinstance(item, Turn):
+        return item
+    if isinstance(item, dict) and isinstance(item.get("speaker"), str) and isinstance(item.get("text"), str):
+        return Turn(item["speaker"], item["text"])
+    if isinstance(item, tuple | list) and len(item) == 2 and all(isinstance(x, str) for x in item):
+        return Turn(item[0], item[1])
+    raise UsageError(f"a dialogue turn must be a Turn, a (speaker, text) pair or a dict: got {item!r}")

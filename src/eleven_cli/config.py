@@ -66,6 +66,29 @@ def _text(raw: str) -> str:
     return raw
 
 
+def parse_cast(raw: str) -> dict[str, str]:
+    """Speakers and their voices: "Alice=George,Bob=Sarah" (names may hold spaces, not = or ,)."""
+    out: dict[str, str] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        speaker, sep, voice = part.partition("=")
+        if not sep or not speaker.strip() or not voice.strip():
+            raise ValueError("must be SPEAKER=VOICE pairs separated by commas, e.g. Alice=George,Bob=Sarah")
+        out[speaker.strip()] = voice.strip()
+    if not out:
+        raise ValueError("must name at least one SPEAKER=VOICE")
+    return out
+
+
+def _cast(raw: Any) -> dict[str, str]:
+    if isinstance(raw, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in raw.items()):
+            raise ValueError("must map speaker names to voice names or ids")
+        return dict(raw)
+    return parse_cast(str(raw))
+
+
 def _int(lo: int, hi: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         value = int(raw)
@@ -77,7 +100,7 @@ def _int(lo: int, hi: int) -> Callable[[str], int]:
 
 
 # Every key a profile may hold, with its parser (which also validates).
-KEYS: dict[str, Callable[[str], Any]] = {
+KEYS: dict[str, Callable[[Any], Any]] = {
     "api_key": _text,
     "base_url": _url,
     "region": _choice(*REGIONS),
@@ -94,6 +117,7 @@ KEYS: dict[str, Callable[[str], Any]] = {
     "normalize": _choice("auto", "on", "off"),
     "latency": _int(0, 4),
     "timeout": _float(1, 3600),
+    "cast": _cast,  # a table: [profiles.NAME.cast] Alice = "George"
 }
 
 
@@ -118,6 +142,8 @@ def mask(key: str) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_bare(k)} = {_toml_value(v)}" for k, v in sorted(value.items())) + " }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -190,7 +216,8 @@ class ConfigFile:
                     raise UsageError(f"config file {path}: profile {name!r} has unknown key {key!r}",
                                      hint=f"valid keys: {', '.join(KEYS)}")
                 try:
-                    KEYS[key](str(value).lower() if isinstance(value, bool) else str(value))
+                    KEYS[key](value if isinstance(value, dict) else
+                              str(value).lower() if isinstance(value, bool) else str(value))
                 except ValueError as exc:
                     raise UsageError(f"config file {path}: {name}.{key} = {value!r} {exc}") from None
         return cls(path, profiles, warning)

@@ -34,6 +34,7 @@ class Timing:
     alignment: Alignment
     normalized: Alignment | None
     piece: int
+    segments: list[dict[str, Any]] = field(default_factory=list)  # a dialogue's voice segments
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Result:
     first_byte_at: float | None = None  # wall-clock time of that byte
     alignment: Alignment | None = None
     normalized: Alignment | None = None
+    segments: list[dict[str, Any]] | None = None  # a dialogue's: voice, turn, times, character span
     output: str | None = None
     audio: bytes | None = field(default=None, repr=False)  # set by Speech.audio()
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from eleven_cli.api.types import SynthesisRequest
 from eleven_cli.errors import ElevenError
@@ -23,7 +24,7 @@ class PieceCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
-    def key(self, base_url: str, voice_id: str, req: SynthesisRequest, fmt: Format, timestamps: bool) -> str:
+    def key(self, base_url: str, voice_id: str, req: Any, fmt: Format, timestamps: bool) -> str:
         body = req.body()
         body.pop("previous_request_ids", None)  # these change per run; the text context does not
         blob = json.dumps([base_url, voice_id, body, req.query(fmt.name), timestamps], sort_keys=True)

@@ -16,6 +16,7 @@ from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.http import Client as HttpClient
 from eleven_cli.api.types import Alignment, Meta, SynthesisRequest
 from eleven_cli.audio import verify
+from eleven_cli.dialogue import DialogueRequest, dialogue_pieces
 from eleven_cli.errors import BrokenAudioError
 from eleven_cli.events import Audio, Event, Finished, PieceDone, Result, Retrying, Started, Timing
 from eleven_cli.formats import Format
@@ -26,8 +27,8 @@ from eleven_cli.longform import PartFilter, PieceCache, pieces_of
 class Job:
     """What to speak, and how to ask for it."""
 
-    voice_id: str
-    request: SynthesisRequest
+    voice_id: str  # "" for a dialogue (its voices are in the request)
+    request: SynthesisRequest | DialogueRequest
     fmt: Format
     limit: int  # characters per request
     timestamps: bool = False  # the with-timestamps endpoints: alignment with the audio
@@ -43,10 +44,12 @@ class _Piece:
     normalized: Alignment | None
     seconds: float
     cached: bool = False
+    segments: list[dict[str, Any]] | None = None  # a dialogue's voice_segments (request-relative)
 
     def record(self) -> dict[str, Any]:
         return {"request_id": self.meta.request_id, "characters": self.meta.characters,
-                "alignment": _plain(self.alignment), "normalized": _plain(self.normalized)}
+                "alignment": _plain(self.alignment), "normalized": _plain(self.normalized),
+                "segments": self.segments}
 
 
 def _plain(a: Alignment | None) -> dict[str, Any] | None:
@@ -71,12 +74,14 @@ class Pipeline:
 
     def events(self) -> Iterator[Event]:
         job, req = self.job, self.job.request
-        previous_ids: list[str] = list(req.previous_request_ids)
-        steps = pieces_of(req, job.limit, previous_ids)
+        previous_ids: list[str] = list(getattr(req, "previous_request_ids", []))
+        steps = (dialogue_pieces(req, job.limit) if isinstance(req, DialogueRequest)
+                 else pieces_of(req, job.limit, previous_ids))
         cache = self.cache if steps.count > 1 else PieceCache(None)
         result = Result(job.fmt.name, job.voice_id, req.model_id, pieces=steps.count)
         if job.timestamps:
             result.alignment, result.normalized = Alignment(), Alignment()
+            result.segments = [] if isinstance(req, DialogueRequest) else None
         yield Started(steps.count, sum(len(p) for p in steps.pieces))
         for i, sub in steps:
             key = cache.key(self.http.base_url, job.voice_id, sub, job.fmt, job.timestamps)
@@ -88,25 +93,29 @@ class Pipeline:
             if piece.cached or not job.live:
                 part = PartFilter(job.fmt, first=i == 0)
                 yield Audio(part.feed(piece.audio) + part.flush(), i)
-            yield from self._account(result, piece, i, steps.count, len(sub.text), steps.gaps[i])
+            yield from self._account(result, piece, i, steps.count, sub, steps.gaps[i])
             if piece.meta.request_id:
                 previous_ids.append(piece.meta.request_id)
         yield Finished(result)
 
-    def _account(self, result: Result, piece: _Piece, index: int, count: int, chars: int,
+    def _account(self, result: Result, piece: _Piece, index: int, count: int, sub: Any,
                  gap: str) -> Iterator[Event]:
         """Add a piece to the result: offsets for its timing, billing, ids; yield what it adds.
         The whitespace between two pieces (not sent) goes back into the timing at the seam, so the
         words on either side stay apart and a paragraph break still ends a caption."""
         offset = result.duration
         if result.alignment is not None and piece.alignment:
+            first_char = len(result.alignment.characters) + len(gap)
             timing = _shifted(piece.alignment, offset, gap)
             result.alignment.extend(timing)
             normalized = None
             if piece.normalized and result.normalized is not None:
                 normalized = _shifted(piece.normalized, offset, gap)
                 result.normalized.extend(normalized)
-            yield Timing(timing, normalized, index)
+            segments = _segments(piece.segments, offset, first_char, getattr(sub, "turns", None))
+            if result.segments is not None:
+                result.segments += segments
+            yield Timing(timing, normalized, index, segments)
         meta = piece.meta
         billed = 0 if piece.cached else meta.characters or 0
         result.characters += billed
@@ -116,9 +125,9 @@ class Pipeline:
             result.request_ids.append(meta.request_id)
         if result.ttfb is None and not piece.cached:
             result.ttfb, result.first_byte_at = meta.ttfb, meta.first_byte_at
-        yield PieceDone(index, count, chars, billed, piece.seconds, meta.request_id, piece.cached, piece.audio)
+        yield PieceDone(index, count, len(sub.text), billed, piece.seconds, meta.request_id, piece.cached, piece.audio)
 
-    def _cached(self, cache: PieceCache, key: str, sub: SynthesisRequest) -> _Piece | None:
+    def _cached(self, cache: PieceCache, key: str, sub: Any) -> _Piece | None:
         """A finished piece from an earlier run, if it is still whole."""
         hit = cache.get(key)
         if hit is None:
@@ -130,9 +139,10 @@ class Pipeline:
         except BrokenAudioError:
             cache.drop([key])
             return None
-        return _Piece(audio, Meta(request_id=info.get("request_id"), characters=0), align, norm, seconds, True)
+        return _Piece(audio, Meta(request_id=info.get("request_id"), characters=0), align, norm, seconds, True,
+                      info.get("segments"))
 
-    def _fetch(self, sub: SynthesisRequest, index: int) -> Generator[Event, None, _Piece]:
+    def _fetch(self, sub: Any, index: int) -> Generator[Event, None, _Piece]:
         """One request, verified; retried while nothing of it has been handed on."""
         attempt = 0
         while True:
@@ -149,15 +159,20 @@ class Pipeline:
                 yield Retrying(index, attempt + 1, exc.message)
                 attempt = self.http.pause(exc, attempt)
 
-    def _request(self, sub: SynthesisRequest, index: int) -> Iterator[Audio | _Piece]:
+    def _request(self, sub: Any, index: int) -> Iterator[Audio | _Piece]:
         job = self.job
         part = PartFilter(job.fmt, first=index == 0) if job.live else None
         audio = bytearray()
         align, norm = Alignment(), Alignment()
         timed = False
-        with self.http.speech(job.voice_id, sub, job.fmt.name, streaming=job.streaming,
-                              timestamps=job.timestamps) as (meta, chunks):
+        segments: list[dict[str, Any]] = []
+        opened = (self.http.dialogue(sub, job.fmt.name, streaming=job.streaming, timestamps=job.timestamps)
+                  if isinstance(sub, DialogueRequest) else
+                  self.http.speech(job.voice_id, sub, job.fmt.name, streaming=job.streaming,
+                                   timestamps=job.timestamps))
+        with opened as (meta, chunks):
             for chunk in chunks:
+                segments += chunk.segments or []
                 if chunk.alignment is not None:
                     timed = True
                     align.extend(chunk.alignment)
@@ -177,7 +192,41 @@ class Pipeline:
             tail = part.flush()
             if tail:
                 yield Audio(tail, index)
-        yield _Piece(bytes(audio), meta, align if timed else None, norm if timed else None, seconds)
+        yield _Piece(bytes(audio), meta, align if timed else None, norm if timed else None, seconds,
+                     segments=_merged(segments) if timed and isinstance(sub, DialogueRequest) else None)
+
+
+def _merged(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A streamed dialogue sends the segments chunk by chunk: one per (input, voice), spanning them all."""
+    out: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for seg in segments:
+        key = (seg.get("dialogue_input_index"), seg.get("voice_id"))
+        if key not in out:
+            out[key] = dict(seg)
+            continue
+        have = out[key]
+        for name, pick in (("start_time_seconds", min), ("end_time_seconds", max),
+                           ("character_start_index", min), ("character_end_index", max)):
+            have[name] = pick(have[name], seg[name])
+    return sorted(out.values(), key=lambda x: (x["start_time_seconds"], x["character_start_index"]))
+
+
+def _segments(segments: list[dict[str, Any]] | None, offset: float, first_char: int,
+              turns: list[int] | None) -> list[dict[str, Any]]:
+    """A piece's voice segments in the whole speech: times and character indexes moved, and the input
+    index turned into the script's turn index."""
+    out = []
+    for seg in segments or []:
+        try:
+            idx = int(seg["dialogue_input_index"])
+            out.append({**seg, "start_time_seconds": float(seg["start_time_seconds"]) + offset,
+                        "end_time_seconds": float(seg["end_time_seconds"]) + offset,
+                        "character_start_index": int(seg["character_start_index"]) + first_char,
+                        "character_end_index": int(seg["character_end_index"]) + first_char,
+                        "dialogue_input_index": turns[idx] if turns and 0 <= idx < len(turns) else idx})
+        except (KeyError, TypeError, ValueError):
+            continue  # a malformed segment is skipped; the audio and timing stand on their own
+    return out
 
 
 def _shifted(a: Alignment, offset: float, gap: str = "") -> Alignment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eleven_cli.events import Event, Finished, Result
 from eleven_cli.outputs import FileOutput, MemoryOutput, Output, PlayOutput, feeding
@@ -25,6 +25,8 @@ class Speech:
         self.job = job
         self.cache = cache if cache is not None else client.piece_cache
         self.result: Result | None = None
+        self.turns: list[Any] = []  # a dialogue's script (dialogue.Turn), in order
+        self.cast: dict[str, str] = {}  # a dialogue's speaker -> voice id
 
     @property
     def format(self) -> str:

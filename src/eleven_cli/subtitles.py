@@ -32,6 +32,7 @@ class Cue:
     lines: tuple[str, ...]
     first_word: int  # index of its first word
     words: int  # how many words
+    speaker: str | None = None  # who says it (a dialogue's captions)
 
     @property
     def text(self) -> str:
@@ -304,17 +305,45 @@ def to_srt(cues: list[Cue]) -> str:
     """SubRip: numbered blocks, HH:MM:SS,mmm --> HH:MM:SS,mmm, text, blank line."""
     blocks = []
     for n, c in enumerate(cues, 1):
-        blocks.append(f"{n}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n"
-                      + "\n".join(_clean(x) for x in c.lines) + "\n")
+        lines = [_clean(x) for x in c.lines]
+        if c.speaker:  # the usual SubRip convention: the speaker's name in capitals before the words
+            lines[0] = f"{c.speaker.upper()}: {lines[0]}"
+        blocks.append(f"{n}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n" + "\n".join(lines) + "\n")
     return "\n".join(blocks)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def speaker_cues(alignment: Alignment, segments: list[dict], names: list[str], max_chars: int = 42,
+                 max_lines: int = 2, max_duration: float = 7.0, words_per_cue: int | None = None,
+                 labels: bool = True) -> list[Cue]:
+    """Cues for a dialogue: built within each voice segment, so a cue never mixes two speakers, each
+    labelled with its speaker (`names[turn]`) unless `labels` is off; in time order, never overlapping."""
+    cues: list[Cue] = []
+    for seg in sorted(segments, key=lambda x: (x["start_time_seconds"], x["character_start_index"])):
+        lo, hi = seg["character_start_index"], seg["character_end_index"]
+        part = Alignment(alignment.characters[lo:hi], alignment.starts[lo:hi], alignment.ends[lo:hi])
+        turn = seg.get("dialogue_input_index")
+        who = names[turn] if labels and isinstance(turn, int) and 0 <= turn < len(names) else None
+        for c in build_cues(words_from(part), max_chars, max_lines, max_duration, words_per_cue):
+            cues.append(Cue(c.start, c.end, c.lines, c.first_word, c.words, who))
+    cues.sort(key=lambda c: c.start)
+    out: list[Cue] = []
+    for k, c in enumerate(cues):
+        end = min(c.end, cues[k + 1].start) if k + 1 < len(cues) else c.end
+        out.append(Cue(c.start, max(end, c.start), c.lines, c.first_word, c.words, c.speaker))
+    return out
 
 
 def to_vtt(cues: list[Cue]) -> str:
     """WebVTT: the WEBVTT header, then HH:MM:SS.mmm --> HH:MM:SS.mmm cues."""
     out = ["WEBVTT", ""]
     for c in cues:
-        text = "\n".join(_clean(x).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                         for x in c.lines)
+        text = "\n".join(_escape(_clean(x)) for x in c.lines)
+        if c.speaker:  # a WebVTT voice span
+            text = f"<v {_escape(c.speaker)}>{text}</v>"
         out += [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}", text, ""]
     return "\n".join(out) if cues else "WEBVTT\n\n"
 

@@ -230,13 +230,7 @@ async def _tts(request: Request, kind: str) -> Response:
     except BaseException:
         slot.release()
         raise
-    headers = {
-        "request-id": new_id(), "history-item-id": new_id(),
-        "x-character-count": str(cost), "character-cost": str(cost),
-        "current-concurrent-requests": str(account.in_flight),
-        "maximum-concurrent-requests": str(account.max_concurrency),
-        "tts-latency-ms": str(int((time.monotonic() - t0) * 1000)),
-    }
+    headers = _headers(account, cost, t0)
     if kind == "timestamps":
         try:
             chunks = [c async for c in audio_stream(job, speech, state.ttfb, state.rtf, t0, True)]
@@ -253,6 +247,46 @@ async def _tts(request: Request, kind: str) -> Response:
         return StreamingResponse(_ndjson(lines, slot.release), media_type="application/x-ndjson", headers=headers)
     chunks_iter = audio_stream(job, speech, state.ttfb, state.rtf, t0, kind == "convert")
     return StreamingResponse(_guarded(chunks_iter, slot.release), media_type=job.fmt.mime, headers=headers)
+
+
+def _headers(account: Account, cost: int, t0: float) -> dict[str, str]:
+    """The response headers of a synthesis: ids, what it cost, the account's concurrency."""
+    return {
+        "request-id": new_id(), "history-item-id": new_id(),
+        "x-character-count": str(cost), "character-cost": str(cost),
+        "current-concurrent-requests": str(account.in_flight),
+        "maximum-concurrent-requests": str(account.max_concurrency),
+        "tts-latency-ms": str(int((time.monotonic() - t0) * 1000)),
+    }
+
+
+async def _dialogue(request: Request, kind: str) -> Response:
+    from eleven_mock import dialogue
+
+    state = _state(request)
+    account = authenticate(state, request)
+    return await dialogue.serve(request, kind, state, account, _Slot, TIER_FORMATS.get(account.tier, set()),
+                                _headers)
+
+
+@handler
+async def dialogue_convert(request: Request) -> Response:
+    return await _dialogue(request, "convert")
+
+
+@handler
+async def dialogue_stream(request: Request) -> Response:
+    return await _dialogue(request, "stream")
+
+
+@handler
+async def dialogue_with_timestamps(request: Request) -> Response:
+    return await _dialogue(request, "timestamps")
+
+
+@handler
+async def dialogue_stream_with_timestamps(request: Request) -> Response:
+    return await _dialogue(request, "stream_ts")
 
 
 @handler
@@ -341,6 +375,10 @@ ROUTES = [
     Route(PREFIX + "/stream", stream, methods=["POST"]),
     Route(PREFIX + "/with-timestamps", with_timestamps, methods=["POST"]),
     Route(PREFIX + "/stream/with-timestamps", stream_with_timestamps, methods=["POST"]),
+    Route("/v1/text-to-dialogue", dialogue_convert, methods=["POST"]),
+    Route("/v1/text-to-dialogue/stream", dialogue_stream, methods=["POST"]),
+    Route("/v1/text-to-dialogue/with-timestamps", dialogue_with_timestamps, methods=["POST"]),
+    Route("/v1/text-to-dialogue/stream/with-timestamps", dialogue_stream_with_timestamps, methods=["POST"]),
     WebSocketRoute(PREFIX + "/stream-input", stream_input_endpoint),
     WebSocketRoute(PREFIX + "/multi-stream-input", multi_stream_input_endpoint),
     Route("/__mock__/faults", mock_faults, methods=["GET", "POST", "DELETE"]),

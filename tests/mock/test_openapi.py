@@ -66,6 +66,9 @@ CALLS = [  # (template, method, concrete path, query, json body)
     ("/v1/single-use-token/{token_type}", "post", "/v1/single-use-token/tts_websocket", {}, None),
     ("/v1/text-to-speech/{voice_id}/with-timestamps", "post", f"/v1/text-to-speech/{GEORGE}/with-timestamps",
      {"output_format": "mp3_22050_32"}, {"text": "It costs $1,234.56 at 3:45 PM, Dr. Smith."}),
+    ("/v1/text-to-dialogue/with-timestamps", "post", "/v1/text-to-dialogue/with-timestamps",
+     {"output_format": "mp3_22050_32"}, {"inputs": [{"text": "One.", "voice_id": GEORGE},
+                                                    {"text": "Two.", "voice_id": "EXAVITQu4vr4xnSDxMaL"}]}),
 ]
 
 
@@ -89,14 +92,27 @@ def test_streamed_timestamp_chunks_match_the_schema(spec, mock: Mock) -> None:
         assert base64.b64decode(line["audio_base64"])
 
 
+def test_streamed_dialogue_chunks_match_the_schema(spec, mock: Mock) -> None:
+    body = {"inputs": [{"text": "A streamed dialogue.", "voice_id": GEORGE},
+                       {"text": "In two voices.", "voice_id": "EXAVITQu4vr4xnSDxMaL"}]}
+    with httpx.stream("POST", f"{mock.url}/v1/text-to-dialogue/stream/with-timestamps", json=body,
+                      params={"output_format": "mp3_22050_32"}, headers={"xi-api-key": DEMO_KEY}) as r:
+        lines = [json.loads(x) for x in r.iter_lines() if x.strip()]
+    assert len(lines) > 1
+    for line in lines:
+        check_response(spec, "/v1/text-to-dialogue/stream/with-timestamps", "post", line)
+
+
 @pytest.mark.parametrize(("path", "body", "status"), [
     (f"/v1/text-to-speech/{GEORGE}", {"txt": "no text field"}, "422"),
     (f"/v1/text-to-speech/{GEORGE}", {"text": "x", "voice_settings": {"stability": 3}}, "422"),
+    ("/v1/text-to-dialogue", {"inputs": [{"text": "x"}]}, "422"),
 ])
 def test_validation_errors_match_the_schema(spec, mock: Mock, path: str, body: Any, status: str) -> None:
     r = httpx.post(mock.url + path, json=body, headers={"xi-api-key": DEMO_KEY})
     assert str(r.status_code) == status
-    check_response(spec, "/v1/text-to-speech/{voice_id}", "post", r.json(), status)
+    template = "/v1/text-to-dialogue" if "dialogue" in path else "/v1/text-to-speech/{voice_id}"
+    check_response(spec, template, "post", r.json(), status)
 
 
 def _operation(spec: dict[str, Any], path: str, method: str) -> tuple[str, dict[str, Any]]:
@@ -158,7 +174,11 @@ def test_every_request_the_cli_sends_matches_the_schema(spec, mock: Mock, tmp_pa
         ["timestamps", "Timing, streamed.", "--stream", "--vtt", "t.vtt", "--no-play"],
         ["ws", "Over the socket.", "-o", "w.mp3", "--no-play", "--token"],
         ["batch", str(book), "-d", "out", "--srt"],
+        ["dialogue", "script.txt", "-o", "d.mp3", "--stability", "0.5", "--seed", "3", "--normalize", "auto",
+         "--vtt", "d.vtt"],
+        ["dialogue", "script.txt", "-o", "-"],
     ]
+    (tmp_path / "script.txt").write_text("George: One line.\nSarah: Another line.\n")
     mock.clear()
     for args in runs:
         r = subprocess.run([ELEVEN, *args], capture_output=True, env=env, cwd=tmp_path, timeout=120)

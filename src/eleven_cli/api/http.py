@@ -284,13 +284,15 @@ class Client:
             data = b"".join(streamed.chunks)
         return data, streamed.meta
 
-    @contextlib.contextmanager
     def stream(self, voice_id: str, req: SynthesisRequest, output_format: str,
-               path_suffix: str = "/stream") -> Iterator[Streamed]:
+               path_suffix: str = "/stream") -> contextlib.AbstractContextManager[Streamed]:
         """POST .../stream: headers at once, then audio chunks as they arrive (closed on exit)."""
         path = f"/v1/text-to-speech/{_quote(voice_id)}{path_suffix}"
-        response, started = self._open("POST", path, json_body=req.body(), params=req.query(output_format),
-                                       stream=True)
+        return self._stream_post(path, req.body(), req.query(output_format))
+
+    @contextlib.contextmanager
+    def _stream_post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> Iterator[Streamed]:
+        response, started = self._open("POST", path, json_body=body, params=params, stream=True)
         meta = Meta.from_headers(response.headers)
         if self.on_headers:
             self.on_headers(meta)
@@ -316,7 +318,10 @@ class Client:
 
     def with_timestamps(self, voice_id: str, req: SynthesisRequest, output_format: str) -> tuple[TimedChunk, Meta]:
         path = f"/v1/text-to-speech/{_quote(voice_id)}/with-timestamps"
-        response, started = self._open("POST", path, json_body=req.body(), params=req.query(output_format))
+        return self._timed_post(path, req.body(), req.query(output_format))
+
+    def _timed_post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> tuple[TimedChunk, Meta]:
+        response, started = self._open("POST", path, json_body=body, params=params)
         meta = Meta.from_headers(response.headers)
         if self.on_headers:
             self.on_headers(meta)
@@ -329,11 +334,16 @@ class Client:
                                hint="check --base-url points at the ElevenLabs API") from None
         return chunk, meta
 
-    @contextlib.contextmanager
-    def stream_with_timestamps(self, voice_id: str, req: SynthesisRequest,
-                               output_format: str) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
+    def stream_with_timestamps(self, voice_id: str, req: SynthesisRequest, output_format: str
+                               ) -> contextlib.AbstractContextManager[tuple[Meta, Iterator[TimedChunk]]]:
         """POST .../stream/with-timestamps: NDJSON, one TimedChunk per line."""
-        with self.stream(voice_id, req, output_format, path_suffix="/stream/with-timestamps") as streamed:
+        path = f"/v1/text-to-speech/{_quote(voice_id)}/stream/with-timestamps"
+        return self._ndjson_post(path, req.body(), req.query(output_format))
+
+    @contextlib.contextmanager
+    def _ndjson_post(self, path: str, body: dict[str, Any],
+                     params: dict[str, str]) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
+        with self._stream_post(path, body, params) as streamed:
 
             def lines() -> Iterator[TimedChunk]:
                 buffer = b""
@@ -362,6 +372,22 @@ class Client:
             with self.stream(voice_id, req, output_format, path_suffix="/stream" if streaming else "") as streamed:
                 yield streamed.meta, (TimedChunk(c, None, None) for c in streamed.chunks)
 
+    @contextlib.contextmanager
+    def dialogue(self, req: Any, output_format: str, *, streaming: bool = False,
+                 timestamps: bool = False) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
+        """Any of the four text-to-dialogue endpoints (`req`: a dialogue.DialogueRequest), as `speech`."""
+        path = "/v1/text-to-dialogue" + ("/stream" if streaming else "") + ("/with-timestamps" if timestamps else "")
+        body, params = req.body(), req.query(output_format)
+        if timestamps and not streaming:
+            chunk, meta = self._timed_post(path, body, params)
+            yield meta, iter([chunk])
+        elif timestamps:
+            with self._ndjson_post(path, body, params) as (meta, chunks):
+                yield meta, chunks
+        else:
+            with self._stream_post(path, body, params) as streamed:
+                yield streamed.meta, (TimedChunk(c, None, None) for c in streamed.chunks)
+
 
 def _parse_line(line: bytes) -> TimedChunk:
     try:
@@ -377,7 +403,9 @@ def _timed(data: Any) -> TimedChunk:
     from eleven_cli.api.alignment import to_alignment
 
     audio = base64.b64decode(data.get("audio_base64") or "", validate=True)
-    return TimedChunk(audio, to_alignment(data.get("alignment")), to_alignment(data.get("normalized_alignment")))
+    segments = data.get("voice_segments")
+    return TimedChunk(audio, to_alignment(data.get("alignment")), to_alignment(data.get("normalized_alignment")),
+                      [x for x in segments if isinstance(x, dict)] if isinstance(segments, list) else None)
 
 
 def _retry_after(raw: str | None) -> float | None:

@@ -159,8 +159,10 @@ class Alignment:
 
 @dataclass
 class TimedChunk:
-    """One piece of a with-timestamps response: audio bytes and their alignment (absolute seconds)."""
+    """One piece of a with-timestamps response: audio bytes and their alignment (absolute seconds),
+    and for a dialogue which voice speaks which characters (`voice_segments`, as sent)."""
 
     audio: bytes
     alignment: Alignment | None
     normalized: Alignment | None
+    segments: list[dict[str, Any]] | None = None

@@ -14,6 +14,8 @@ config_app = typer.Typer(help="Read and change defaults per profile (voice, mode
 def _show(key: str, value: Any) -> str:
     from eleven_cli.config import mask
 
+    if isinstance(value, dict):  # the cast: Alice=George,Bob=Sarah
+        return ",".join(f"{k}={v}" for k, v in value.items())
     return mask(str(value)) if key == "api_key" else str(value).lower() if isinstance(value, bool) else str(value)
 
 

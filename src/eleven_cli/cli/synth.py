@@ -45,6 +45,20 @@ def _plan(g: Any, opts: SynthOptions, output: str | None, play: bool | None, dev
                 warn=g.say)
 
 
+def _caption_plan(g: Any, opts: SynthOptions, output: str | None, play: bool | None, device: str | None,
+                  streaming: bool | None, captions: tuple[str | None, ...]) -> Any:
+    """Where the audio goes when captions are asked for: nowhere (the smallest format is requested)
+    when there is no -o and nothing is to be played, else as `_plan` says."""
+    from eleven_cli.formats import get_format
+    from eleven_cli.outputs import Plan
+
+    dash = "-" in captions
+    if output is None and any(captions) and (
+            play is False or (play is None and (not sys.stdout.isatty() or dash))):
+        return Plan(get_format(opts.format or "mp3_22050_32"), None, False, None, None)
+    return _plan(g, opts, output, play, device, streaming)
+
+
 def _speech(g: Any, opts: SynthOptions, words: list[str] | None, file: str | None, fmt: Any, **how: bool) -> Any:
     from eleven_cli.text import read_text
 
@@ -218,8 +232,6 @@ def timestamps(
     from eleven_cli.captions import CaptionStyle, write_captions
     from eleven_cli.cli.status import cost_line
     from eleven_cli.errors import UsageError
-    from eleven_cli.formats import get_format
-    from eleven_cli.outputs import Plan
 
     opts = collect(locals())
     g = ctx.obj
@@ -229,12 +241,7 @@ def timestamps(
     for path in (alignment_out, srt, vtt):
         if path and path != "-":
             check_output_path(path)
-    captions_only = output is None and any((alignment_out, srt, vtt)) and (
-        play is False or (play is None and (not sys.stdout.isatty() or bool(dash))))
-    if captions_only:  # no audio destination: ask for the smallest format
-        plan = Plan(get_format(opts.format or "mp3_22050_32"), None, False, None, None)
-    else:
-        plan = _plan(g, opts, output, play, device, streaming=use_stream)
+    plan = _caption_plan(g, opts, output, play, device, use_stream, (alignment_out, srt, vtt))
     speech = _speech(g, opts, text, file, plan.fmt, timestamps=True, streaming=use_stream)
     result = _perform(g, speech, plan, highlight=highlight and sys.stderr.isatty() and not g.quiet)
     look = CaptionStyle(max_chars, max_lines, max_duration, words_per_cue)
