@@ -216,6 +216,15 @@ async def _tts(request: Request, kind: str) -> Response:
     if voice is None:
         raise _voice_missing(request.path_params["voice_id"])
     model, cost = _tts_rules(account, body, fmt_name)
+    settings = body.get("voice_settings") or {}
+    job = Job(body["text"], voicing_for(voice, body, model), float(settings.get("speed") or 1.0), FORMATS[fmt_name])
+    return await respond(state, account, kind, cost, t0, lambda: (job, speak(job), None))
+
+
+async def respond(state: MockState, account: Account, kind: str, cost: int, t0: float, make: Any) -> Response:
+    """Take a concurrency slot, charge, synthesise (`make`, in a thread: job, speech and a dialogue's voice
+    segments or None), and answer in the shape of the endpoint: a whole file, a paced stream, JSON with
+    timing, or NDJSON chunks with timing."""
     slot = _Slot(state, account)
     try:
         if not state.charge(account, cost):
@@ -223,14 +232,12 @@ async def _tts(request: Request, kind: str) -> Response:
             raise fail(401, "quota_exceeded",
                        f"This request exceeds your quota of {account.character_limit}. You have "
                        f"{left} credits remaining, while {cost} credits are required.")
-        settings = body.get("voice_settings") or {}
-        job = Job(body["text"], voicing_for(voice, body, model), float(settings.get("speed") or 1.0),
-                  FORMATS[fmt_name])
-        speech = await anyio.to_thread.run_sync(speak, job)
+        job, speech, segments = await anyio.to_thread.run_sync(make)
     except BaseException:
         slot.release()
         raise
     headers = _headers(account, cost, t0)
+    extra = {} if segments is None else {"voice_segments": segments}
     if kind == "timestamps":
         try:
             chunks = [c async for c in audio_stream(job, speech, state.ttfb, state.rtf, t0, True)]
@@ -240,10 +247,14 @@ async def _tts(request: Request, kind: str) -> Response:
         return JSONResponse({
             "audio_base64": base64.b64encode(b"".join(chunks)).decode(),
             "alignment": alignment(job.text, speech.starts, speech.ends),
-            "normalized_alignment": alignment(ntext, ns, ne),
+            "normalized_alignment": alignment(ntext, ns, ne), **extra,
         }, headers=headers)
     if kind == "stream_ts":
         lines = timestamp_stream(job, speech, state.ttfb, state.rtf, t0)
+        if segments is not None:
+            from eleven_mock.dialogue import with_segments
+
+            lines = with_segments(lines, segments)
         return StreamingResponse(_ndjson(lines, slot.release), media_type="application/x-ndjson", headers=headers)
     chunks_iter = audio_stream(job, speech, state.ttfb, state.rtf, t0, kind == "convert")
     return StreamingResponse(_guarded(chunks_iter, slot.release), media_type=job.fmt.mime, headers=headers)
@@ -261,52 +272,28 @@ def _headers(account: Account, cost: int, t0: float) -> dict[str, str]:
 
 
 async def _dialogue(request: Request, kind: str) -> Response:
+    """The four text-to-dialogue endpoints, shaped as the text-to-speech ones."""
     from eleven_mock import dialogue
 
+    t0 = time.monotonic()
     state = _state(request)
     account = authenticate(state, request)
-    return await dialogue.serve(request, kind, state, account, _Slot, TIER_FORMATS.get(account.tier, set()),
-                                _headers)
+    fmt_name, _logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
+    body, model, cost = dialogue.check(await request.body(), fmt_name, TIER_FORMATS.get(account.tier, set()),
+                                       account.tier)
+    return await respond(state, account, kind, cost, t0,
+                         lambda: dialogue.perform(body, model, fmt_name, kind in ("stream", "stream_ts")))
 
 
-@handler
-async def dialogue_convert(request: Request) -> Response:
-    return await _dialogue(request, "convert")
+def _endpoint(serve: Any, kind: str) -> Any:
+    """One route's handler: `serve` (text-to-speech or text-to-dialogue) in the shape `kind`."""
 
+    @handler
+    async def endpoint(request: Request) -> Response:
+        return await serve(request, kind)
 
-@handler
-async def dialogue_stream(request: Request) -> Response:
-    return await _dialogue(request, "stream")
-
-
-@handler
-async def dialogue_with_timestamps(request: Request) -> Response:
-    return await _dialogue(request, "timestamps")
-
-
-@handler
-async def dialogue_stream_with_timestamps(request: Request) -> Response:
-    return await _dialogue(request, "stream_ts")
-
-
-@handler
-async def convert(request: Request) -> Response:
-    return await _tts(request, "convert")
-
-
-@handler
-async def stream(request: Request) -> Response:
-    return await _tts(request, "stream")
-
-
-@handler
-async def with_timestamps(request: Request) -> Response:
-    return await _tts(request, "timestamps")
-
-
-@handler
-async def stream_with_timestamps(request: Request) -> Response:
-    return await _tts(request, "stream_ts")
+    endpoint.__name__ = f"{serve.__name__.strip('_')}_{kind}"
+    return endpoint
 
 
 async def mock_faults(request: Request) -> Response:
@@ -371,14 +358,10 @@ ROUTES = [
     Route("/v1/user", user),
     Route("/v1/user/subscription", user_subscription),
     Route("/v1/single-use-token/{token_type}", token, methods=["POST"]),
-    Route(PREFIX, convert, methods=["POST"]),
-    Route(PREFIX + "/stream", stream, methods=["POST"]),
-    Route(PREFIX + "/with-timestamps", with_timestamps, methods=["POST"]),
-    Route(PREFIX + "/stream/with-timestamps", stream_with_timestamps, methods=["POST"]),
-    Route("/v1/text-to-dialogue", dialogue_convert, methods=["POST"]),
-    Route("/v1/text-to-dialogue/stream", dialogue_stream, methods=["POST"]),
-    Route("/v1/text-to-dialogue/with-timestamps", dialogue_with_timestamps, methods=["POST"]),
-    Route("/v1/text-to-dialogue/stream/with-timestamps", dialogue_stream_with_timestamps, methods=["POST"]),
+    *[Route(base + suffix, _endpoint(serve, kind), methods=["POST"])
+      for base, serve in ((PREFIX, _tts), ("/v1/text-to-dialogue", _dialogue))
+      for suffix, kind in (("", "convert"), ("/stream", "stream"), ("/with-timestamps", "timestamps"),
+                           ("/stream/with-timestamps", "stream_ts"))],
     WebSocketRoute(PREFIX + "/stream-input", stream_input_endpoint),
     WebSocketRoute(PREFIX + "/multi-stream-input", multi_stream_input_endpoint),
     Route("/__mock__/faults", mock_faults, methods=["GET", "POST", "DELETE"]),

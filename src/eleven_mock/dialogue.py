@@ -11,23 +11,17 @@ document the status code of a model that cannot do dialogue; the mock answers 40
 
 from __future__ import annotations
 
-import base64
 import json
 import math
-import time
 from array import array
 from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-
 from eleven_cli.formats import FORMATS
 from eleven_mock import data
 from eleven_mock.engine import RATE, Speech
-from eleven_mock.speech import Job, alignment, audio_stream, normalize, speak, timestamp_stream, voicing_for
-from eleven_mock.validate import ApiFailure, Problems, check_query, fail
+from eleven_mock.speech import Job, speak, voicing_for
+from eleven_mock.validate import ApiFailure, Problems, fail
 
 MAX_VOICES = 10
 RELIABLE_CHARACTERS = 2000
@@ -103,8 +97,22 @@ def _rules(body: dict[str, Any], fmt_name: str, tier_refuses: set[str], tier: st
     return model, math.ceil(total * model["token_cost_factor"])
 
 
-def perform(body: dict[str, Any], model: dict[str, Any], fmt_name: str) -> tuple[Job, Speech, list[dict]]:
-    """Speak every turn in its voice; one Speech of the joined text, and the voice segments."""
+def check(raw: bytes, fmt_name: str, tier_refuses: set[str], tier: str) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """(body, model, cost) of a request, or the service's error."""
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiFailure(422, [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
+                                "input": {}, "ctx": {"error": str(exc)}}]) from None
+    body = check_dialogue_body(body)
+    model, cost = _rules(body, fmt_name, tier_refuses, tier)
+    return body, model, cost
+
+
+def perform(body: dict[str, Any], model: dict[str, Any], fmt_name: str,
+            streaming: bool = False) -> tuple[Job, Speech, list[dict]]:
+    """Speak every turn in its voice: one Speech of the joined text, and the voice segments. A streamed
+    dialogue over the reliable length ends early, as the contract warns it can."""
     samples = array("h")
     starts: list[float] = []
     ends: list[float] = []
@@ -129,8 +137,8 @@ def perform(body: dict[str, Any], model: dict[str, Any], fmt_name: str) -> tuple
         segments.append({"voice_id": item["voice_id"], "start_time_seconds": round(t0, 3),
                          "end_time_seconds": round(len(samples) / RATE, 3), "character_start_index": c0,
                          "character_end_index": len(starts), "dialogue_input_index": i})
-    text = "".join(texts)
-    return Job(text, None, 1.0, FORMATS[fmt_name]), Speech(samples, starts, ends), segments  # type: ignore[arg-type]
+    whole = Job("".join(texts), job.voicing, 1.0, FORMATS[fmt_name]), Speech(samples, starts, ends), segments
+    return _cut(*whole) if streaming and len(whole[0].text) > RELIABLE_CHARACTERS else whole
 
 
 def _cut(job: Job, speech: Speech, segments: list[dict]) -> tuple[Job, Speech, list[dict]]:
@@ -149,63 +157,11 @@ def _overlapping(segments: list[dict], lo: int, hi: int) -> list[dict]:
     return [s for s in segments if s["character_start_index"] < hi and s["character_end_index"] > lo]
 
 
-async def _ndjson(job: Job, speech: Speech, segments: list[dict], ttfb: float, rtf: float, t0: float,
-                  release: Any) -> AsyncIterator[bytes]:
+async def with_segments(lines: AsyncIterator[dict[str, Any]], segments: list[dict]) -> AsyncIterator[dict[str, Any]]:
+    """NDJSON chunks of a dialogue: each with the voice segments its characters belong to."""
     done = 0
-    try:
-        async for line in timestamp_stream(job, speech, ttfb, rtf, t0):
-            chars = len((line.get("alignment") or {}).get("characters") or [])
-            line["voice_segments"] = _overlapping(segments, done, done + chars) if chars else []
-            done += chars
-            yield (json.dumps(line, separators=(",", ":")) + "\n").encode()
-    finally:
-        release()
-
-
-async def serve(request: Request, kind: str, state: Any, account: Any, slot_cls: Any,
-                tier_refuses: set[str], headers_for: Any) -> Response:
-    """The four text-to-dialogue endpoints: convert, stream, timestamps, stream_ts."""
-    t0 = time.monotonic()
-    streaming = kind in ("stream", "stream_ts")
-    fmt_name, _logging = check_query(dict(request.query_params), streaming)
-    try:
-        body = json.loads(await request.body() or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiFailure(422, [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
-                                "input": {}, "ctx": {"error": str(exc)}}]) from None
-    body = check_dialogue_body(body)
-    model, cost = _rules(body, fmt_name, tier_refuses, account.tier)
-    slot = slot_cls(state, account)
-    try:
-        if not state.charge(account, cost):
-            raise fail(401, "quota_exceeded", f"This request exceeds your quota of {account.character_limit}.")
-        job, speech, segments = await anyio.to_thread.run_sync(perform, body, model, fmt_name)
-        if streaming and len(job.text) > RELIABLE_CHARACTERS:
-            job, speech, segments = _cut(job, speech, segments)
-    except BaseException:
-        slot.release()
-        raise
-    headers = headers_for(account, cost, t0)
-    if kind == "timestamps":
-        try:
-            chunks = [c async for c in audio_stream(job, speech, state.ttfb, state.rtf, t0, True)]
-        finally:
-            slot.release()
-        ntext, ns, ne = normalize(job.text, speech.starts, speech.ends)
-        return JSONResponse({"audio_base64": base64.b64encode(b"".join(chunks)).decode(),
-                             "alignment": alignment(job.text, speech.starts, speech.ends),
-                             "normalized_alignment": alignment(ntext, ns, ne), "voice_segments": segments},
-                            headers=headers)
-    if kind == "stream_ts":
-        return StreamingResponse(_ndjson(job, speech, segments, state.ttfb, state.rtf, t0, slot.release),
-                                 media_type="application/x-ndjson", headers=headers)
-    chunks_iter = audio_stream(job, speech, state.ttfb, state.rtf, t0, kind == "convert")
-
-    async def guarded() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in chunks_iter:
-                yield chunk
-        finally:
-            slot.release()
-
-    return StreamingResponse(guarded(), media_type=job.fmt.mime, headers=headers)
+    async for line in lines:
+        chars = len((line.get("alignment") or {}).get("characters") or [])
+        line["voice_segments"] = _overlapping(segments, done, done + chars) if chars else []
+        done += chars
+        yield line
