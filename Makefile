@@ -35,18 +35,22 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 
-bench: install ## benchmarks against the official SDK and curl; writes bench/results.md
+bench: install ## benchmarks against the official SDK, curl and mpv; writes bench/results.md and a chart
+	@command -v mpv >/dev/null 2>&1 || echo "make bench: mpv is not installed (apt-get install mpv): the SDK + mpv baseline is skipped"
+	$(BIN)/python -m pip install --quiet pillow
 	$(BIN)/python bench/run.py
 
 completions: install ## regenerate completions/ from the app
 	$(BIN)/python -m eleven_cli.cli.docgen completions completions
 
-man: install ## regenerate man/eleven.1 from the app
+man: install ## regenerate man/eleven.1 (and the pre-rendered `eleven --help`) from the app
 	$(BIN)/python -m eleven_cli.cli.docgen man > man/eleven.1
+	$(BIN)/python -m eleven_cli.cli.docgen help > src/eleven_cli/cli/_help.py.new
+	mv src/eleven_cli/cli/_help.py.new src/eleven_cli/cli/_help.py
 
 check: lint test ## lint, test, and fail if generated files drifted
 	$(MAKE) completions man
-	git diff --exit-code -- completions man
+	git diff --exit-code -- completions man src/eleven_cli/cli/_help.py
 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) build dist src/*.egg-info demo-out

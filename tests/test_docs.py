@@ -79,3 +79,12 @@ def test_lint_free_of_typer_in_core_modules() -> None:
         text = f.read_text()
         assert not re.search(r"^\s*(import|from) (typer|rich)\b", text, re.M), f
     assert sys.executable
+
+
+def test_pre_rendered_help_matches_the_app() -> None:
+    from eleven_cli.cli._help import TEXT
+    from eleven_cli.cli.docgen import root_help
+
+    assert root_help() == TEXT, "run `make man`"
+    fast = subprocess.run([str(BIN / "eleven"), "--help"], capture_output=True, text=True)
+    assert fast.returncode == 0 and fast.stdout == TEXT

@@ -252,6 +252,20 @@ class Limiter:
                     self._streak = 0
             self._cond.notify_all()
 
+    def lend(self) -> None:
+        """Give a held slot back while its request waits to retry, so another item can run."""
+        with self._cond:
+            self.active -= 1
+            self._cond.notify_all()
+
+    def reclaim(self) -> None:
+        """Take a slot again after a wait (however the limit has moved meanwhile)."""
+        with self._cond:
+            while self.active >= self.limit:
+                self._cond.wait(0.1)
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+
     def back_off(self) -> None:
         """A lone 429 is retried at the same concurrency; 429s in a burst (two within two
         seconds) mean real pressure, and the limit steps down by one."""

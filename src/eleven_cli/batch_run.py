@@ -68,11 +68,12 @@ class Batch:
         self.args = dict(speech_args or {})
         self.limiter = Limiter(jobs or 1, jobs or 1)
         self._probed = threading.Event()
+        self._local = threading.local()  # .holding: this worker thread has a concurrency slot
         if jobs:
             self._probed.set()
         # A client of its own: same configuration, the batch's hooks, at least three retries.
         self.client = client.derive(retries=max(client.retries, 3), on_retry=self._on_retry,
-                                    on_headers=self._on_headers)
+                                    on_headers=self._on_headers, wait=self._wait)
         self.on_retry: Callable[[str], None] | None = client.on_retry
 
     # --- the client's hooks ------------------------------------------------------------------
@@ -81,6 +82,17 @@ class Batch:
             self.limiter.back_off()
         if self.on_retry:
             self.on_retry(message)
+
+    def _wait(self, seconds: float) -> None:
+        """A request waiting to retry (after a 429 or a 5xx) lends its slot to the next item meanwhile."""
+        if not getattr(self._local, "holding", False):  # e.g. the dry run's model list: no slot to lend
+            time.sleep(seconds)
+            return
+        self.limiter.lend()
+        try:
+            time.sleep(seconds)
+        finally:
+            self.limiter.reclaim()
 
     def _on_headers(self, meta: Meta) -> None:
         # Probe once: the first response's headers tell how many requests the account may run.
@@ -120,6 +132,13 @@ class Batch:
     # --- run ---------------------------------------------------------------------------------
     def work(self, item: Item) -> Outcome:
         """Narrate one item: verified audio, captions if asked, its results line."""
+        self._local.holding = True
+        try:
+            return self._work(item)
+        finally:
+            self._local.holding = False
+
+    def _work(self, item: Item) -> Outcome:
         t0 = time.monotonic()
         if not item.text.strip():
             return Outcome(item.id, None, "failed", error="empty text", exit_code=int(ExitCode.USAGE))

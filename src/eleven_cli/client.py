@@ -34,14 +34,15 @@ class Client:
                  profile: str | None = None, timeout: float | None = None, retries: int = 3,
                  ca_bundle: str | None = None, cache_dir: Path | None | Any = _DEFAULT,
                  trace: Callable[[str], None] | None = None, on_retry: Callable[[str], None] | None = None,
-                 on_headers: Callable[[Meta], None] | None = None) -> None:
+                 on_headers: Callable[[Meta], None] | None = None,
+                 wait: Callable[[float], None] | None = None) -> None:
         from eleven_cli.config import ConfigFile, resolve
         from eleven_cli.config import cache_dir as default_cache
 
         self._options: dict[str, Any] = {
             "api_key": api_key, "base_url": base_url, "region": region, "profile": profile, "timeout": timeout,
             "retries": retries, "ca_bundle": ca_bundle, "cache_dir": cache_dir, "trace": trace,
-            "on_retry": on_retry, "on_headers": on_headers}
+            "on_retry": on_retry, "on_headers": on_headers, "wait": wait}
         self.config = ConfigFile.load()
         resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
         self.resolved = resolved
@@ -55,7 +56,7 @@ class Client:
         self.retries = retries
         self.on_retry = on_retry
         self.cache_dir: Path | None = default_cache() if cache_dir is _DEFAULT else cache_dir
-        self._hooks = (retries, on_retry, on_headers)
+        self._hooks = (retries, on_retry, on_headers, wait)
         self._http: HttpClient | None = None
         self._catalog: Catalog | None = None
 
@@ -77,10 +78,10 @@ class Client:
         if self._http is None:
             from eleven_cli.api.http import Client as HttpClient
 
-            retries, on_retry, on_headers = self._hooks
+            retries, on_retry, on_headers, wait = self._hooks
             self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=retries,
                                     trace=self.trace, ca_bundle=self.ca_bundle, on_retry=on_retry,
-                                    on_headers=on_headers)
+                                    on_headers=on_headers, wait=wait)
         return self._http
 
     @property

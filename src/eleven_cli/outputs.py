@@ -159,23 +159,40 @@ class Plan:
 
     fmt: Format  # what to request
     output: str | None  # file path, "-" for stdout, None for none
-    play: bool
-    rate: int | None  # device rate when playing
+    play: bool  # asked to play (the device may still turn out unable: see outputs())
     device: str | None
     wav_from_pcm: bool = False  # write a RIFF file around streamed PCM
     streaming: bool = False  # ask the /stream endpoints (audio as it is generated)
+    warn: Callable[[str], None] | None = None
 
     @property
     def format_name(self) -> str:
         return f"wav_{self.fmt.rate}" if self.wav_from_pcm else self.fmt.name
 
+    @property
+    def rate(self) -> int | None:
+        """The device's rate when playing (waits for the device probe started by `plan`)."""
+        from eleven_cli.audio import warmup
+
+        return warmup.rate(self.device) if self.play else None
+
     def outputs(self, buffer_ms: float = 150.0) -> list[Output]:
-        """File or stdout first (committed before playing out), then the speakers."""
+        """File or stdout first (committed before playing out), then the speakers. Called before any
+        request: a device that cannot play is exit 7 here, or a warning when a file is written too."""
         out: list[Output] = []
+        rate = None
+        if self.play:
+            try:
+                rate = self.rate
+            except AudioDeviceError as exc:
+                if self.output is None:
+                    raise
+                if self.warn:
+                    self.warn(f"eleven: playback skipped: {exc.line()} The file is still written.")
         if self.output is not None:
             out.append(FileOutput(self.output, self.fmt, wav=self.fmt.codec == "wav" or self.wav_from_pcm))
-        if self.play and self.rate:
-            out.append(PlayOutput(self.fmt, self.rate, self.device, buffer_ms))
+        if rate:
+            out.append(PlayOutput(self.fmt, rate, self.device, buffer_ms))
         return out
 
 
@@ -194,21 +211,13 @@ def plan(output: str | None, play: bool | None, device: str | None, *, explicit_
         raise UsageError("refusing to write binary audio to a terminal", hint="redirect it or use -o FILE")
     if output not in (None, "-"):
         check_output_path(output)
-    rate = None
     if want_play:
-        from eleven_cli.audio.player import choose_rate
+        from eleven_cli.audio import warmup
 
-        try:
-            rate = choose_rate(device)
-        except AudioDeviceError as exc:
-            if output is None:
-                raise
-            if warn:
-                warn(f"eleven: playback skipped: {exc.line()} The file is still written.")
-            want_play = False
+        warmup.start(device)  # ready by the time the request is sent; its verdict is read in outputs()
     if output is None:
-        # Only playing: ask for PCM at the device's rate, so nothing needs decoding.
-        fmt = get_format(explicit_format) if explicit_format else FORMATS.get(f"pcm_{rate}", FORMATS["pcm_24000"])
+        # Only playing: PCM at the API's own rate, which nearly every device takes (else it is resampled).
+        fmt = get_format(explicit_format) if explicit_format else FORMATS["pcm_24000"]
     else:
         fmt = choose_format(explicit_format, output, default_format)
     streaming = want_play if streaming is None else streaming
@@ -216,5 +225,5 @@ def plan(output: str | None, play: bool | None, device: str | None, *, explicit_
     if streaming and fmt.codec == "wav":
         fmt = FORMATS[f"pcm_{fmt.rate}"]
         wav_from_pcm = True
-    return Plan(fmt, output, want_play, rate, device, wav_from_pcm, streaming)
+    return Plan(fmt, output, bool(want_play), device, wav_from_pcm, streaming, warn)
 

@@ -63,8 +63,14 @@ def segments(speech: Speech) -> Iterator[tuple[float, float, bytes]]:
         yield i / 2 / RATE, min(len(raw), i + step) / 2 / RATE, raw[i : i + step]
 
 
+def first_chunk(speech: Speech) -> float:
+    """Seconds of audio in the first streamed chunk: `--ttfb` is when it arrives, the rest follows at --rtf."""
+    return min(SEGMENT_SECONDS, len(speech.samples) / RATE)
+
+
 async def pace(t0: float, ttfb: float, rtf: float, audio_time: float) -> None:
-    """Sleep until the moment the service would have generated audio up to `audio_time`."""
+    """Sleep until the moment the service would have sent audio up to `audio_time` seconds past the
+    first chunk (which arrives `ttfb` after the request)."""
     delay = t0 + ttfb + rtf * audio_time - time.monotonic()
     if delay > 0:
         await anyio.sleep(delay)
@@ -77,14 +83,14 @@ async def audio_stream(job: Job, speech: Speech, ttfb: float, rtf: float, t0: fl
 
     enc = Encoder(job.fmt)
     if whole:
-        await pace(t0, ttfb, rtf, speech.duration)
+        await pace(t0, ttfb, rtf, speech.duration - first_chunk(speech))
         body = enc.feed(speech.samples.tobytes()) + enc.flush()
         if job.fmt.codec == "wav":
             body = wav_header(job.fmt.rate, len(body)) + body
         yield body
         return
     for _start, end, pcm in segments(speech):
-        await pace(t0, ttfb, rtf, end)
+        await pace(t0, ttfb, rtf, end - first_chunk(speech))
         out = enc.feed(pcm)
         if out:
             yield out
@@ -102,7 +108,7 @@ async def timestamp_stream(job: Job, speech: Speech, ttfb: float, rtf: float,
     done = ndone = 0
     pieces = list(segments(speech))
     for idx, (_start, end, pcm) in enumerate(pieces):
-        await pace(t0, ttfb, rtf, end)
+        await pace(t0, ttfb, rtf, end - first_chunk(speech))
         audio = enc.feed(pcm)
         last = idx == len(pieces) - 1
         if last:

@@ -23,7 +23,7 @@ from eleven_mock import data
 from eleven_mock.encode import Encoder
 from eleven_mock.engine import Speech
 from eleven_mock.faults import DroppedConnection
-from eleven_mock.speech import Job, normalize, pace, segments, speak, voicing_for
+from eleven_mock.speech import Job, first_chunk, normalize, pace, segments, speak, voicing_for
 from eleven_mock.state import Account, MockState
 
 DEFAULT_SCHEDULE = [120, 160, 250, 290]
@@ -149,7 +149,7 @@ class Stream:
         first = True
         pending = b""
         for idx, (_start, end, pcm) in enumerate(pieces):
-            await pace(t0, conn.state.ttfb, conn.state.rtf, end)
+            await pace(t0, conn.state.ttfb, conn.state.rtf, end - first_chunk(speech))
             pending += self.encoder.feed(pcm)
             last = idx == len(pieces) - 1
             if last:  # the generation's audio is complete when its last message is sent

@@ -129,7 +129,8 @@ class Client:
     def __init__(self, base_url: str, api_key: str | None, *, timeout: float = 60.0, retries: int = 3,
                  trace: Trace | None = None, ca_bundle: str | None = None, backoff: float = 0.4,
                  on_retry: Callable[[str], None] | None = None,
-                 on_headers: Callable[[Meta], None] | None = None) -> None:
+                 on_headers: Callable[[Meta], None] | None = None,
+                 wait: Callable[[float], None] | None = None) -> None:
         check_transport(base_url)
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -138,6 +139,7 @@ class Client:
         self.trace = trace
         self.on_retry = on_retry
         self.on_headers = on_headers  # e.g. batch reads the concurrency limit from the first response
+        self.wait = wait or time.sleep  # e.g. batch lends its concurrency slot while a retry waits
         headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
         if api_key:
             headers["xi-api-key"] = api_key
@@ -218,7 +220,7 @@ class Client:
         attempt += 1
         if self.on_retry:
             self.on_retry(f"{failure.message}; retrying in {delay:.1f}s ({attempt}/{self.retries})")
-        time.sleep(delay)
+        self.wait(delay)
         return attempt
 
     def _json(self, method: str, path: str, **kw: Any) -> Any:

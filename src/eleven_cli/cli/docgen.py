@@ -151,10 +151,25 @@ def completions(folder: Path) -> None:
         (folder / name).write_text(script.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def root_help() -> str:
+    """`eleven --help` as the app renders it (the process calls Typer for it only when this drifted)."""
+    out = subprocess.run([sys.executable, "-m", "eleven_cli.cli.main_help"], capture_output=True, text=True,
+                         check=True, env=dict(os.environ, COLUMNS="80")).stdout
+    return out
+
+
+def help_module() -> str:
+    return ('"""`eleven --help`, pre-rendered from the app by `make man` (a test fails if it drifts): printing it\n'
+            'takes a few milliseconds, where building the Typer app for it takes about a hundred."""\n\n'
+            "TEXT = (\n" + "".join(f"    {line!r}\n" for line in root_help().splitlines(keepends=True)) + ")\n")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["man"]:
         sys.stdout.write(man_page())
+    elif sys.argv[1:2] == ["help"]:
+        sys.stdout.write(help_module())
     elif sys.argv[1:2] == ["completions"]:
         completions(Path(sys.argv[2] if len(sys.argv) > 2 else "completions"))
     else:
-        sys.exit("usage: python -m eleven_cli.cli.docgen man | completions [FOLDER]")
+        sys.exit("usage: python -m eleven_cli.cli.docgen man | help | completions [FOLDER]")

@@ -55,7 +55,7 @@ def _caption_plan(g: Any, opts: SynthOptions, output: str | None, play: bool | N
     dash = "-" in captions
     if output is None and any(captions) and (
             play is False or (play is None and (not sys.stdout.isatty() or dash))):
-        return Plan(get_format(opts.format or "mp3_22050_32"), None, False, None, None)
+        return Plan(get_format(opts.format or "mp3_22050_32"), None, False, None)
     return _plan(g, opts, output, play, device, streaming)
 
 
