@@ -29,10 +29,12 @@ class AtomicFile:
     """Bytes go to a hidden temp file beside the target; `commit()` renames it into place.
     Closing without commit (an error, Ctrl-C) removes the temp file: no partial output."""
 
-    def __init__(self, path: str | Path, wav_rate: int | None = None, mode: int | None = None) -> None:
+    def __init__(self, path: str | Path, wav_rate: int | None = None, mode: int | None = None,
+                 durable: bool = True) -> None:
         self.path = Path(path)
         self.wav_rate = wav_rate  # write a RIFF header whose sizes are patched on commit
         self.mode = mode  # file permissions (default: 0666 minus the umask)
+        self.durable = durable  # fsync before the rename (a cache can do without)
         self.size = 0
         parent = self.path.parent if str(self.path.parent) else Path(".")
         try:
@@ -75,7 +77,8 @@ class AtomicFile:
                 self.fh.seek(40)
                 self.fh.write(struct.pack("<I", self.size))
             self.fh.flush()
-            os.fsync(self.fh.fileno())
+            if self.durable:
+                os.fsync(self.fh.fileno())
             self.fh.close()
             self.fh = None
             os.chmod(self.tmp, self.mode if self.mode is not None else 0o666 & ~_umask())
@@ -106,8 +109,8 @@ def _umask() -> int:
     return mask
 
 
-def write_file(path: str | Path, data: bytes, mode: int | None = None) -> None:
-    """The whole file at once, atomically."""
-    with AtomicFile(path, mode=mode) as f:
+def write_file(path: str | Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    """The whole file at once, atomically (`durable`: on disk before it is renamed into place)."""
+    with AtomicFile(path, mode=mode, durable=durable) as f:
         f.write(data)
         f.commit()

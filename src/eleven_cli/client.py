@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from eleven_cli.speech import Speech
 
 FREE_LIMIT = 2500  # below every model's per-request limit: no need to look the limit up
+# A piece is held whole while it is verified: pieces of at most this many characters (about ten minutes
+# of speech) keep memory bounded however large a model's own limit is.
+MAX_PIECE = 10000
 _DEFAULT = object()
 
 
@@ -183,7 +186,7 @@ class Client:
         if model is None and self.profile.get("model"):
             with self._profile_value("model"):
                 self.catalog.max_characters(req.model_id)  # a model the account has (cached list)
-        limit = self.catalog.max_characters(req.model_id) if len(text) > FREE_LIMIT else len(text)
+        limit = min(self.catalog.max_characters(req.model_id), MAX_PIECE) if len(text) > FREE_LIMIT else len(text)
         from eleven_cli.longform import PieceCache
 
         cache = PieceCache(pieces_dir) if pieces_dir is not None else None

@@ -47,8 +47,8 @@ class PieceCache:
 
         with contextlib.suppress(OSError, ElevenError):  # a cache that cannot be written is no cache
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_file(self.folder / f"{key}.json", json.dumps(meta).encode(), mode=0o600)
-            write_file(self.folder / f"{key}.audio", audio, mode=0o600)
+            write_file(self.folder / f"{key}.json", json.dumps(meta).encode(), mode=0o600, durable=False)
+            write_file(self.folder / f"{key}.audio", audio, mode=0o600, durable=False)
 
     def drop(self, keys: list[str]) -> None:
         if self.folder is None:

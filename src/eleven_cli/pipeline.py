@@ -92,7 +92,8 @@ class Pipeline:
                 cache.put(key, piece.audio, piece.record())
             if piece.cached or not job.live:
                 part = PartFilter(job.fmt, first=i == 0)
-                yield Audio(part.feed(piece.audio) + part.flush(), i)
+                data, tail = part.feed(piece.audio), part.flush()
+                yield Audio(data + tail if tail else data, i)  # no copy of a whole piece when nothing is held
             yield from self._account(result, piece, i, steps.count, sub, steps.gaps[i])
             if piece.meta.request_id:
                 previous_ids.append(piece.meta.request_id)
@@ -187,12 +188,14 @@ class Pipeline:
                     data = part.feed(chunk.audio)
                     if data:
                         yield Audio(data, index)
-        seconds = verify.check(bytes(audio), job.fmt, sub.text, align if timed else None)
+        whole = bytes(audio)
+        del audio  # one copy of the piece at a time
+        seconds = verify.check(whole, job.fmt, sub.text, align if timed else None)
         if part is not None:
             tail = part.flush()
             if tail:
                 yield Audio(tail, index)
-        yield _Piece(bytes(audio), meta, align if timed else None, norm if timed else None, seconds,
+        yield _Piece(whole, meta, align if timed else None, norm if timed else None, seconds,
                      segments=_merged(segments) if timed and isinstance(sub, DialogueRequest) else None)
 
 

@@ -76,7 +76,7 @@ class Catalog:
 
         with contextlib.suppress(OSError, ElevenError):  # a cache that cannot be written is no cache
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_file(path, json.dumps(data).encode(), mode=0o600)
+            write_file(path, json.dumps(data).encode(), mode=0o600, durable=False)
 
     def models(self, fresh: bool = False) -> list[Model]:
         if self._models is None:
