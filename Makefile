@@ -25,7 +25,7 @@ $(MANPAGE): man/eleven.1 $(STAMP)
 
 install: $(STAMP) $(MANPAGE) ## create .venv and install eleven with the mock extra and test tools
 
-demo: install ## start `eleven mock`, then speak, stream and write files into demo-out/
+demo: install ## start `eleven mock`, then speak, stream, perform a dialogue and write files into demo-out/
 	sh docs/demo.sh
 
 test: install ## run the test suite (starts `eleven mock` on free loopback ports)

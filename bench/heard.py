@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from array import array
@@ -63,8 +64,13 @@ def heard(cmd: list[str], env: dict[str, str], tmp: Path, stdin: bytes | None = 
 
 
 def pulse_env() -> dict[str, str]:
-    """The environment with the PulseAudio server and cookie pinned (so moved config folders keep them)."""
+    """The environment with the PulseAudio server and cookie pinned (so moved config folders keep them),
+    and clients copying audio over the socket: PulseAudio 16 aborts on an imported memfd block (its
+    issue 824) when many short-lived clients come and go, as here and in the tests."""
     env = dict(os.environ)
+    conf = Path(tempfile.gettempdir()) / "eleven-bench-pulse-client.conf"
+    conf.write_text("enable-shm = no\nenable-memfd = no\n")
+    env.setdefault("PULSE_CLIENTCONFIG", str(conf))
     info = subprocess.run(["pactl", "info"], capture_output=True, text=True).stdout
     for line in info.splitlines():
         if line.startswith("Server String: "):

@@ -336,20 +336,21 @@ def batch_throughput(tmp: Path, faults: list[str]) -> tuple[float, float, float]
 
 
 WHY = {
-    "first sound ≤ 450": "the process spends its first ~200 ms loading Python, Typer and httpx before the request "
-                         "can go out (the audio device is loaded alongside); on a loaded machine that grows.",
+    "first sound ≤ 450": "the process spends its first ~200 ms loading Python, Typer and httpx before"
+                         " the request can go out (the audio device now loads alongside), then the "
+                         "server's 200 ms, then ~100 ms of PulseAudio and ALSA-plugin buffering "
+                         "before the first sample is heard.",
     "--help": "Typer builds the whole app (every command's options) to print the root help: ~90 ms of imports "
               "and construction on top of the interpreter's start.",
     "models": "about 60 ms of the run is importing Typer (and its vendored Click) and about 55 ms importing "
               "httpx/httpcore, before any request; the SDK pays those and ~800 ms more. Beating 4x needs a "
               "lighter HTTP or CLI layer than the ones the project has chosen.",
-    "429s": "each injected 429 costs its request a retry delay (0.4 s, with jitter) during which that "
-            "concurrency slot idles, and bursts of 429s step the concurrency down until it recovers; the "
-            "mock's injected 429s arrive at random, unlike real overload.",
-    "ws RSS": "peak memory stays well under 80 MB, but it creeps up by about 10 MB over hours of audio; the "
-              "growth is not in eleven's own buffers (text and alignment are dropped once spoken) and looks "
-              "like allocator fragmentation from the receiving thread's large base64 strings; not yet "
-              "tracked down.",
+    "429s": "a request waiting to retry now lends its slot to the next item, so the only loss left is"
+            " the concurrency stepping down on bursts of 429s until it recovers; the figure sits at "
+            "the target's edge (95 % rounded) and moves a point either way between runs.",
+    "ws RSS": "peak memory stays well under 80 MB; the second half of a 3,000-line session still "
+              "grows by about 5 MB (26 MB in a run on a loaded machine), not in eleven's own buffers "
+              "(text and alignment are dropped once spoken); not yet tracked down with tracemalloc.",
 }
 
 

@@ -24,6 +24,8 @@ echo "Hello there." | "$BIN/eleven" say -v george -o "$OUT/hello.wav"
 "$BIN/eleven" say "Telephone quality, mu-law." -o "$OUT/phone.ulaw"
 "$BIN/eleven" timestamps -v sarah "Captions follow the voice, word by word. Each cue is readable." \
   -o "$OUT/captions.mp3" --srt "$OUT/captions.srt" --vtt "$OUT/captions.vtt" --no-play
+printf 'George: Welcome to the show.\nSarah: [laughs] Glad to be here, George.\n' |
+  "$BIN/eleven" dialogue -o "$OUT/dialogue.mp3" --srt "$OUT/dialogue.srt"
 "$BIN/eleven" stream -v charlie "Streaming starts speaking before the server has finished generating." \
   -o "$OUT/stream.mp3" --play || echo "(no audio device here: the stream was still saved)"
 set +x
