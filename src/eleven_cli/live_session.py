@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from eleven_cli.outputs import Output
 
 
+TRIM_EVERY = 256  # messages between two returns of freed memory (see eleven_cli.memory)
+
+
 @dataclass
 class LiveStats:
     first_audio_at: float | None = None
@@ -69,9 +72,13 @@ class Live:
 
     # --- receiving ---------------------------------------------------------------------------
     def _receive(self, session: Session) -> None:
+        from eleven_cli.memory import trim
+
         try:
             for event in session.events():
                 self._handle(event)
+                if self.stats.messages % TRIM_EVERY == 0:
+                    trim()  # this thread's freed message buffers go back to the system
             with self._lock:  # the final message: everything sent has been spoken
                 self.confirmed = self.pending_end = self.base + len(self.sent)
             self._done.set()
