@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from eleven_cli.api.catalog import Catalog
     from eleven_cli.api.http import Client as HttpClient
     from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, Voice
+    from eleven_cli.config import ConfigFile
     from eleven_cli.longform import PieceCache
     from eleven_cli.speech import Speech
 
@@ -38,15 +39,15 @@ class Client:
                  ca_bundle: str | None = None, cache_dir: Path | None | Any = _DEFAULT,
                  trace: Callable[[str], None] | None = None, on_retry: Callable[[str], None] | None = None,
                  on_headers: Callable[[Meta], None] | None = None,
-                 wait: Callable[[float], None] | None = None) -> None:
+                 wait: Callable[[float], None] | None = None, config: ConfigFile | None = None) -> None:
         from eleven_cli.config import ConfigFile, resolve
         from eleven_cli.config import cache_dir as default_cache
 
+        self.config = config or ConfigFile.load()  # the CLI hands over the file it already read
         self._options: dict[str, Any] = {
             "api_key": api_key, "base_url": base_url, "region": region, "profile": profile, "timeout": timeout,
             "retries": retries, "ca_bundle": ca_bundle, "cache_dir": cache_dir, "trace": trace,
-            "on_retry": on_retry, "on_headers": on_headers, "wait": wait}
-        self.config = ConfigFile.load()
+            "on_retry": on_retry, "on_headers": on_headers, "wait": wait, "config": self.config}
         resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
         self.resolved = resolved
         from eleven_cli.api.transport import check_transport
@@ -56,16 +57,21 @@ class Client:
         self.timeout = timeout or float(self.profile.get("timeout", 60.0))
         self.ca_bundle = ca_bundle or os.environ.get("SSL_CERT_FILE") or None
         self.trace = trace
-        self.retries = retries
-        self.on_retry = on_retry
         self.cache_dir: Path | None = default_cache() if cache_dir is _DEFAULT else cache_dir
-        self._hooks = (retries, on_retry, on_headers, wait)
         self._http: HttpClient | None = None
         self._catalog: Catalog | None = None
 
     def derive(self, **changes: Any) -> Client:
         """A new client configured as this one, but for `changes` (e.g. other hooks or retries)."""
         return Client(**{**self._options, **changes})
+
+    @property
+    def retries(self) -> int:
+        return int(self._options["retries"])
+
+    @property
+    def on_retry(self) -> Callable[[str], None] | None:
+        return self._options["on_retry"]
 
     @property
     def base_url(self) -> str:
@@ -81,10 +87,10 @@ class Client:
         if self._http is None:
             from eleven_cli.api.http import Client as HttpClient
 
-            retries, on_retry, on_headers, wait = self._hooks
-            self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=retries,
-                                    trace=self.trace, ca_bundle=self.ca_bundle, on_retry=on_retry,
-                                    on_headers=on_headers, wait=wait)
+            o = self._options
+            self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=self.retries,
+                                    trace=self.trace, ca_bundle=self.ca_bundle, on_retry=o["on_retry"],
+                                    on_headers=o["on_headers"], wait=o["wait"])
         return self._http
 
     @property

@@ -41,7 +41,6 @@ class _Assembled(Output):
         self.wav = wav  # the payload is PCM; a RIFF header goes around it
         self.whole = False  # collect everything and write at the end
         self.parts: list[bytes] = []
-        self.size = 0
 
     def _write(self, data: bytes) -> None:
         raise NotImplementedError
@@ -50,7 +49,6 @@ class _Assembled(Output):
         if isinstance(event, Started):
             self.whole = self.whole or (self.fmt.codec == "opus" and event.pieces > 1)
         elif isinstance(event, Audio) and event.data:
-            self.size += len(event.data)
             if self.whole and self.fmt.codec != "opus":
                 self.parts.append(event.data)
             elif not self.whole:

@@ -21,7 +21,7 @@ from eleven_mock import data
 from eleven_mock.faults import FaultMiddleware
 from eleven_mock.speech import Job, alignment, audio_stream, normalize, speak, timestamp_stream, voicing_for
 from eleven_mock.state import Account, MockState, parse_fault
-from eleven_mock.validate import ApiFailure, check_body, check_query, fail
+from eleven_mock.validate import ApiFailure, check_body, check_query, fail, json_object
 
 TIER_FORMATS = {  # formats a tier may not use, as the service documents
     "free": {"mp3_44100_192", "pcm_44100", "wav_44100", "pcm_48000", "wav_48000"},
@@ -142,12 +142,7 @@ async def preview(request: Request) -> Response:
 
 async def _tts_body(request: Request) -> dict[str, Any]:
     """The checked JSON body of a text-to-speech request."""
-    try:
-        body = json.loads(await request.body() or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiFailure(422, [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
-                                "input": {}, "ctx": {"error": str(exc)}}]) from None
-    return check_body(body)
+    return check_body(json_object(await request.body()))
 
 
 TOKEN_TYPES = ("realtime_scribe", "tts_websocket")

@@ -11,7 +11,6 @@ document the status code of a model that cannot do dialogue; the mock answers 40
 
 from __future__ import annotations
 
-import json
 import math
 from array import array
 from collections.abc import AsyncIterator
@@ -21,20 +20,16 @@ from eleven_cli.formats import FORMATS
 from eleven_mock import data
 from eleven_mock.engine import RATE, Speech
 from eleven_mock.speech import Job, speak, voicing_for
-from eleven_mock.validate import ApiFailure, Problems, fail
+from eleven_mock.validate import Problems, fail, json_object
 
 MAX_VOICES = 10
 RELIABLE_CHARACTERS = 2000
 PAUSE = 0.12  # seconds between two turns
 
 
-def check_dialogue_body(body: Any) -> dict[str, Any]:
+def check_dialogue_body(body: dict[str, Any]) -> dict[str, Any]:
     """The request body, checked as FastAPI checks the service's model (422 in its list form)."""
     p = Problems()
-    if not isinstance(body, dict):
-        p.add("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields "
-              "from", body)
-        p.raise_if_any()
     inputs = body.get("inputs")
     if inputs is None:
         p.add("missing", ["body", "inputs"], "Field required", None)
@@ -99,12 +94,7 @@ def _rules(body: dict[str, Any], fmt_name: str, tier_refuses: set[str], tier: st
 
 def check(raw: bytes, fmt_name: str, tier_refuses: set[str], tier: str) -> tuple[dict[str, Any], dict[str, Any], int]:
     """(body, model, cost) of a request, or the service's error."""
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiFailure(422, [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
-                                "input": {}, "ctx": {"error": str(exc)}}]) from None
-    body = check_dialogue_body(body)
+    body = check_dialogue_body(json_object(raw))
     model, cost = _rules(body, fmt_name, tier_refuses, tier)
     return body, model, cost
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from eleven_cli.formats import FORMATS
@@ -96,13 +97,24 @@ def check_query(query: dict[str, str], streaming: bool) -> tuple[str, bool]:
     return fmt, logging
 
 
-def check_body(body: Any) -> dict[str, Any]:
-    """Validate a TTS JSON body like the service's pydantic model does; returns it."""
-    p = Problems()
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A request's JSON body, which must be an object (FastAPI's 422s for anything else)."""
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiFailure(422, [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
+                                "input": {}, "ctx": {"error": str(exc)}}]) from None
     if not isinstance(body, dict):
+        p = Problems()
         p.add("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract "
               "fields from", body)
         p.raise_if_any()
+    return body
+
+
+def check_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a TTS JSON body like the service's pydantic model does; returns it."""
+    p = Problems()
     text = body.get("text")
     if "text" not in body:
         p.add("missing", ["body", "text"], "Field required", body)

@@ -67,8 +67,8 @@ class Globals:
         if self._client is None:
             from eleven_cli.client import Client
 
-            self.resolved  # noqa: B018 - loads the config once, with its warning
             self._client = Client(self.api_key, self.base_url, region=self.region, profile=self.profile,
+                                  config=self.config,  # read once, its warning said once
                                   timeout=self.timeout, retries=self.retries, ca_bundle=self.ca_bundle,
                                   trace=self.trace if self.verbose else None,
                                   on_retry=hooks.pop("on_retry", lambda m: self.say("eleven: " + m)), **hooks)
