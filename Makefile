@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[mock,test]'
+	$(BIN)/python -m compileall -q src >/dev/null  # bytecode, as a wheel install has (PYTHONDONTWRITEBYTECODE skips it)
 	@touch $(STAMP)
 
 MANPAGE := $(VENV)/share/man/man1/eleven.1
@@ -38,6 +39,7 @@ lint: install ## ruff and mypy
 bench: install ## benchmarks against the official SDK, curl and mpv; writes bench/results.md and a chart
 	@command -v mpv >/dev/null 2>&1 || echo "make bench: mpv is not installed (apt-get install mpv): the SDK + mpv baseline is skipped"
 	$(BIN)/python -m pip install --quiet pillow
+	$(BIN)/python -m compileall -q src >/dev/null  # time the code, not its compilation
 	$(BIN)/python bench/run.py
 
 completions: install ## regenerate completions/ from the app

@@ -6,7 +6,6 @@ import contextlib
 import fcntl
 import os
 import stat
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,6 +196,8 @@ class ConfigFile:
                            f"run: chmod 600 {path}")
         except OSError:
             pass
+        import tomllib  # only when there is a file to read
+
         try:
             text = raw.decode("utf-8")
             doc = tomllib.loads(text)

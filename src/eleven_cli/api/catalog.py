@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import json
 import os
@@ -125,6 +124,8 @@ class Catalog:
         if found is not None:
             return found
         names = sorted({v.name for v in voices})
+        import difflib  # only to suggest a near name
+
         close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
         close += [n for n in names if name.casefold() in n.casefold() and n not in close]
         hint = ("did you mean: " + ", ".join(close[:5])) if close else "run `eleven voices` to list them"

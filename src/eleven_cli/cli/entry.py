@@ -1,8 +1,10 @@
-"""The console script: answers `--version` and `--help` before importing anything heavy, starts getting the audio
-device ready when the command will play (so that overlaps with loading the CLI), then runs the app."""
+"""The console script: answers `--version` and `--help` before importing anything heavy, answers the plain forms
+of `models` and `voices` without Typer, starts getting the audio device ready when the command will play (so that
+overlaps with loading the CLI), then runs the app."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
@@ -22,6 +24,39 @@ def _warm_audio(args: list[str]) -> None:
     warmup.start(device)
 
 
+# The forms answered without Typer (whose import is a quarter of `eleven models --json`): the command and only
+# these flags (at most one SEARCH for voices). Anything else -- a global option, `=`, a typo -- goes to Typer.
+_QUICK_FLAGS = {"models": {"--json", "--all"}, "voices": {"--json", "--legacy", "--no-legacy"}}
+
+
+def _quick(args: list[str]) -> int | None:
+    """The exit code of a plain `models`/`voices`, or None when Typer has to parse the arguments."""
+    if not args or args[0] not in _QUICK_FLAGS or any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ):
+        return None
+    flags, words = [a for a in args[1:] if a.startswith("-")], [a for a in args[1:] if not a.startswith("-")]
+    if not set(flags) <= _QUICK_FLAGS[args[0]] or len(words) > (args[0] == "voices"):
+        return None
+    from eleven_cli.cli.boundary import guarded, install_interrupt_handler
+    from eleven_cli.cli.catalog_view import show_models, show_voices
+    from eleven_cli.cli.context import Globals
+
+    install_interrupt_handler()
+    g = Globals()
+
+    def answer() -> int:
+        try:
+            if args[0] == "models":
+                show_models(g, as_json="--json" in flags, all_models="--all" in flags)
+            else:
+                legacy = ([f for f in flags if f.endswith("legacy")] or ["--legacy"])[-1] == "--legacy"
+                show_voices(g, words[0] if words else None, as_json="--json" in flags, legacy=legacy)
+        finally:
+            g.close()
+        return 0
+
+    return guarded(answer)
+
+
 def run() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
@@ -34,6 +69,9 @@ def run() -> None:
 
         sys.stdout.write(TEXT)
         return
+    code = _quick(args)
+    if code is not None:
+        sys.exit(code)
     _warm_audio(args)
     from eleven_cli.cli.main import run as main_run
 

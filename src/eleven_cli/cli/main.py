@@ -9,8 +9,9 @@ import typer
 
 from eleven_cli import __version__
 from eleven_cli.cli import complete
+from eleven_cli.cli.boundary import guarded, install_interrupt_handler
 from eleven_cli.cli.context import Globals
-from eleven_cli.errors import ElevenError, ExitCode, Interrupted
+from eleven_cli.errors import ExitCode
 
 EXIT_CODES = """Exit status: 0 ok; 1 unexpected failure; 2 usage or bad input; 3 authentication or
 permission (401/403, missing key); 4 request rejected by the API (other 4xx, quota); 5 service
@@ -150,72 +151,29 @@ def run(argv: list[str] | None = None) -> None:
     from typer._click import exceptions as click_exc
 
     args = hoist(list(sys.argv[1:] if argv is None else argv))
-    _install_interrupt_handler()
-    verbose = "--verbose" in args or "-V" in args
+    install_interrupt_handler()
     at = command_index(args)
     chosen = args[at] if at is not None else None
     completing = any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ) or "--show-completion" in args \
         or "--install-completion" in args
     command = typer.main.get_command(make_app(None if completing else chosen))
-    code: int = 0
-    try:
-        result = command.main(args=args, prog_name="eleven", standalone_mode=False)
+
+    def invoke() -> int:
+        try:
+            result = command.main(args=args, prog_name="eleven", standalone_mode=False)
+        except typer.Exit as exc:
+            return exc.exit_code
+        except typer.Abort:
+            print("eleven: interrupted", file=sys.stderr)
+            return ExitCode.INTERRUPTED
+        except click_exc.ClickException as exc:
+            exc.show(file=sys.stderr)
+            return ExitCode.USAGE if isinstance(exc, click_exc.UsageError) else exc.exit_code
         # Without standalone mode, Typer turns Ctrl-C and typer.Exit into a returned exit code.
         if isinstance(result, int) and not isinstance(result, bool):
-            code = result
-            if code == ExitCode.INTERRUPTED:
+            if result == ExitCode.INTERRUPTED:
                 print("\neleven: interrupted", file=sys.stderr)
-    except Interrupted as exc:
-        print(f"eleven: {exc.line()}", file=sys.stderr)
-        code = exc.exit_code
-    except ElevenError as exc:
-        print(f"eleven: error: {exc.line()}", file=sys.stderr)
-        if verbose and exc.request_id:
-            print(f"eleven: request id {exc.request_id}", file=sys.stderr)
-        code = exc.exit_code
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except typer.Abort:
-        print("eleven: interrupted", file=sys.stderr)
-        code = ExitCode.INTERRUPTED
-    except click_exc.ClickException as exc:
-        exc.show(file=sys.stderr)
-        code = ExitCode.USAGE if isinstance(exc, click_exc.UsageError) else exc.exit_code
-    except KeyboardInterrupt:
-        print("\neleven: interrupted", file=sys.stderr)
-        code = ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        code = ExitCode.OK
-    except Exception as exc:  # the last resort: one line, never a traceback unless asked
-        if os.environ.get("ELEVEN_TRACEBACK"):
-            raise
-        print(f"eleven: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("eleven: set ELEVEN_TRACEBACK=1 for details and report it", file=sys.stderr)
-        code = ExitCode.FAILURE
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    sys.exit(int(code))
+            return result
+        return ExitCode.OK
 
-
-def _install_interrupt_handler() -> None:
-    """Ctrl-C silences any playing audio first (within milliseconds), then unwinds as usual."""
-    import signal
-
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        return  # ignored (a background job) or handled by someone else: leave it
-
-    def interrupted(signum: int, frame: object) -> None:
-        player = sys.modules.get("eleven_cli.audio.player")
-        if player is not None:
-            player.abort_all()  # type: ignore[attr-defined]
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, interrupted)
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(guarded(invoke, verbose="--verbose" in args or "-V" in args))
