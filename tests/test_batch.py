@@ -77,6 +77,7 @@ def test_resume_after_a_kill_spends_nothing_twice(fresh_mock, tmp_path) -> None:
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(60) == 130
+    assert proc.stderr is not None and "--resume" in proc.stderr.read().decode(), "items were left: say how to go on"
     assert not list(out.glob(".*.part"))
     first = Counter(x["body"]["text"] for x in m.requests("/v1/text-to-speech") if x["status"] == 200)
     r = subprocess.run([ELEVEN, "batch", str(book), "-d", str(out), "--resume"], capture_output=True,
@@ -85,6 +86,26 @@ def test_resume_after_a_kill_spends_nothing_twice(fresh_mock, tmp_path) -> None:
     total = Counter(x["body"]["text"] for x in m.requests("/v1/text-to-speech") if x["status"] == 200)
     assert len(total) == 12 and set(total.values()) == {1}, (first, total)
     assert len(list(out.glob("*.mp3"))) == 12
+
+
+def test_an_interrupt_with_nothing_left_suggests_no_resume(fresh_mock, tmp_path) -> None:
+    m = fresh_mock("--accounts", _accounts(tmp_path, 2), "--ttfb", "1500")
+    book = tmp_path / "book"
+    book.mkdir()
+    for n in range(2):
+        (book / f"ch{n}.txt").write_text(f"Chapter {n}.")
+    proc = subprocess.Popen([ELEVEN, "batch", str(book), "-d", str(tmp_path / "audio"), "--jobs", "2"],
+                            env=_env(m), stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 30
+    while len(m.requests("/v1/text-to-speech")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)  # both items are in flight: they finish, nothing is left
+    assert proc.wait(60) == 130
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode()
+    assert "finishing 2 in-flight" in stderr and "--resume" not in stderr, stderr
+    assert len(list((tmp_path / "audio").glob("*.mp3"))) == 2
 
 
 def test_long_text_is_split_stitched_and_continuous(cli, mock, tmp_path) -> None:

@@ -141,8 +141,11 @@ class Session:
             ctx = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
         self._lock = threading.Lock()
         try:
-            self.conn = connect(url, additional_headers=headers, open_timeout=timeout, ssl=ctx,
-                                max_size=None, ping_interval=20, ping_timeout=60, close_timeout=5)
+            conn = connect(url, additional_headers=headers, open_timeout=timeout, ssl=ctx,
+                           max_size=None, ping_interval=20, ping_timeout=60, close_timeout=5)
+            # websockets >= 17.1 warns unless the connection is entered as a context manager; this
+            # session closes it itself (close()), so it enters it here.
+            self.conn = conn.__enter__()
         except InvalidStatus as exc:
             status = exc.response.status_code
             body = exc.response.body.decode("utf-8", "replace") if exc.response.body else ""
