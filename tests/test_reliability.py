@@ -202,10 +202,27 @@ def test_tls_with_a_private_ca(fresh_mock, tmp_path) -> None:
     ca.cert_pem.write_to_path(str(ca_pem))
     m = fresh_mock("--tls-cert", str(cert_pem), "--tls-key", str(key_pem))
     assert m.url.startswith("https://")
-    untrusted = _run(m, "models", key=m.key, cwd=tmp_path, env_extra={"SSL_CERT_FILE": ""})
-    assert untrusted.returncode == 6 and ("certificate" in err(untrusted).lower() or "tls" in err(untrusted).lower())
-    ok = _run(m, "--ca-bundle", str(ca_pem), "models", key=m.key, cwd=tmp_path)
-    assert ok.returncode == 0, err(ok)
+    for untrusted in (_run(m, "models", key=m.key, cwd=tmp_path, env_extra={"SSL_CERT_FILE": ""}),
+                      _run(m, "-q", "models", key=m.key, cwd=tmp_path, env_extra={"SSL_CERT_FILE": ""}),
+                      _run(m, "ws", "Hi.", "-o", "x.mp3", key=m.key, cwd=tmp_path, env_extra={"SSL_CERT_FILE": ""})):
+        # An untrusted certificate is final: one line naming TLS and the way out, no retries.
+        assert untrusted.returncode == 6, err(untrusted)
+        assert err(untrusted).startswith("eleven: error: TLS verification failed"), err(untrusted)
+        assert "--ca-bundle" in err(untrusted) and "retrying" not in err(untrusted), err(untrusted)
+    # The CLI loads the trust in the background while it starts (entry.py), the library on demand: both
+    # trust the bundle, and a bundle that cannot be loaded is a usage error (exit 2), one line.
+    from eleven_cli import Client, UsageError
+
+    assert Client(api_key=m.key, base_url=m.url, ca_bundle=str(ca_pem)).models()
+    with pytest.raises(UsageError):
+        Client(api_key=m.key, base_url=m.url, ca_bundle=str(tmp_path / "missing.pem")).models()
+    for form in (("models",), ("-q", "models"), ("say", "Secure.", "-o", "tls-say.mp3")):
+        ok = _run(m, "--ca-bundle", str(ca_pem), *form, key=m.key, cwd=tmp_path)
+        assert ok.returncode == 0, err(ok)
+        missing = _run(m, "--ca-bundle", str(tmp_path / "missing.pem"), *form, key=m.key, cwd=tmp_path)
+        assert missing.returncode == 2 and err(missing).startswith("eleven: error: cannot load CA bundle"), \
+            err(missing)
+        assert err(missing).count("\n") == 1, err(missing)
     ws = _run(m, "ws", "Secure socket.", "-o", "tls.mp3", key=m.key, cwd=tmp_path,
               env_extra={"SSL_CERT_FILE": str(ca_pem)})
     assert ws.returncode == 0, err(ws)

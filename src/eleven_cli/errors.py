@@ -70,6 +70,7 @@ class UnavailableError(ElevenError):
 
 class NetworkError(ElevenError):
     exit_code = ExitCode.NETWORK
+    retryable = True  # False for what another attempt cannot change (an unknown host, an untrusted certificate)
 
 
 class AudioDeviceError(ElevenError):

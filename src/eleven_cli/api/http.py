@@ -25,6 +25,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
 from eleven_cli import __version__  # noqa: E402
+from eleven_cli.api import tls  # noqa: E402
 from eleven_cli.api.status import status_error  # noqa: E402
 from eleven_cli.api.transport import check_transport  # noqa: E402
 from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice  # noqa: E402
@@ -75,6 +76,11 @@ def error_for(response: httpx.Response) -> ElevenError:
     return status_error(status, code, message, request_id=rid)
 
 
+def _final(err: NetworkError) -> NetworkError:
+    err.retryable = False
+    return err
+
+
 def _network_error(exc: Exception, url: str) -> NetworkError:
     host = urlsplit(url).netloc
     text = str(exc)
@@ -86,10 +92,10 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
         low = text.lower()
         if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low \
                 or "name resolution" in low or "no address associated" in low:
-            return NetworkError(f"cannot resolve host {host}", hint="check --base-url and your DNS or proxy")
+            return _final(NetworkError(f"cannot resolve host {host}", hint="check --base-url and your DNS or proxy"))
         if "certificate" in low or "ssl" in low:
-            return NetworkError(f"TLS verification failed for {host}: {text}",
-                                hint="pass --ca-bundle FILE or set SSL_CERT_FILE")
+            return _final(NetworkError(f"TLS verification failed for {host}: {text}",
+                                       hint="pass --ca-bundle FILE or set SSL_CERT_FILE"))
         if "refused" in low:
             return NetworkError(f"connection refused by {host}", hint="is the server running? Check --base-url")
         return NetworkError(f"cannot connect to {host}: {text or type(exc).__name__}")
@@ -144,17 +150,14 @@ class Client:
         headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
         if api_key:
             headers["xi-api-key"] = api_key
-        # A plain-http base URL (loopback only, see check_transport) never negotiates TLS: skip
-        # loading the CA store (certifi's or SSL_CERT_FILE's), which costs 25-60 ms of start-up.
-        plain = urlsplit(base_url).scheme == "http"
-        verify: Any = not plain
-        if ca_bundle and plain and not os.path.isfile(ca_bundle):
+        # A plain-http base URL (loopback only, see check_transport) never negotiates TLS: no CA store
+        # is loaded (25-60 ms). Otherwise the trust comes from api/tls.py, often already loaded in the
+        # background while the CLI was starting.
+        verify: Any = False
+        if urlsplit(base_url).scheme != "http":
+            verify = tls.context(ca_bundle)
+        elif ca_bundle and not os.path.isfile(ca_bundle):
             raise UsageError(f"cannot load CA bundle {ca_bundle}: no such file")
-        if ca_bundle and not plain:
-            try:
-                verify = ssl.create_default_context(cafile=ca_bundle)
-            except (OSError, ssl.SSLError) as exc:
-                raise UsageError(f"cannot load CA bundle {ca_bundle}: {exc}") from None
         self._http = httpx.Client(base_url=self.base_url, headers=headers, verify=verify, trust_env=True,
                                   timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)))
 
@@ -194,7 +197,7 @@ class Client:
                 with mapped(self.base_url):
                     response = self._http.send(request, stream=True)
             except NetworkError as err:
-                if attempt >= self.retries or "resolve" in err.message:
+                if attempt >= self.retries or not err.retryable:
                     raise
                 failure: ElevenError = err
             else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from eleven_cli.api import tls
 from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.status import status_error
 from eleven_cli.api.transport import check_transport
@@ -136,9 +137,7 @@ class Session:
         self.trace = trace
         if trace:
             trace(f"> WS {shown}")
-        ctx = None
-        if url.startswith("wss:"):
-            ctx = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+        ctx = tls.context(ca_bundle) if url.startswith("wss:") else None
         self._lock = threading.Lock()
         try:
             conn = connect(url, additional_headers=headers, open_timeout=timeout, ssl=ctx,
@@ -152,6 +151,9 @@ class Session:
             raise status_error(status, None, f"the WebSocket upgrade was refused {body[:200]}".strip()) from None
         except InvalidHandshake as exc:
             raise NetworkError(f"WebSocket handshake failed: {exc}") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise NetworkError(f"TLS verification failed for {urlsplit(base_url).netloc}: {exc.verify_message}",
+                               hint="pass --ca-bundle FILE or set SSL_CERT_FILE") from None
         except (OSError, TimeoutError) as exc:
             host = urlsplit(base_url).netloc
             reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__

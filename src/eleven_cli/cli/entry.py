@@ -1,6 +1,6 @@
 """The console script: answers `--version` and `--help` before importing anything heavy, answers the plain forms
-of `models` and `voices` without Typer, starts getting the audio device ready when the command will play (so that
-overlaps with loading the CLI), then runs the app."""
+of `models` and `voices` without Typer, starts loading the TLS trust and getting the audio device ready in the
+background (so that overlaps with loading the CLI), then runs the app."""
 
 from __future__ import annotations
 
@@ -8,6 +8,33 @@ import os
 import sys
 
 _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
+
+
+_TALKING = _PLAYING | {"models", "voices", "batch"}
+
+
+def _option(args: list[str], name: str) -> str | None:
+    """The value of `name VALUE` or `name=VALUE` anywhere in args (the last one)."""
+    found = None
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            found = args[i + 1]
+        elif a.startswith(name + "="):
+            found = a.split("=", 1)[1]
+    return found
+
+
+def _warm_tls(args: list[str]) -> None:
+    """A command about to call the API over TLS loads its CA store in the background (OpenSSL parses it
+    without the GIL) while the CLI loads. Not for a plain-http base URL (eleven mock), help or a dry run."""
+    if not _TALKING.intersection(args) or {"-h", "--help", "--dry-run"}.intersection(args):
+        return
+    base = _option(args, "--base-url") or os.environ.get("ELEVENLABS_BASE_URL") or ""
+    if base.startswith("http://"):
+        return
+    from eleven_cli.api import tls
+
+    tls.prepare(_option(args, "--ca-bundle") or os.environ.get("SSL_CERT_FILE") or None)
 
 
 def _warm_audio(args: list[str]) -> None:
@@ -69,6 +96,7 @@ def run() -> None:
 
         sys.stdout.write(TEXT)
         return
+    _warm_tls(args)
     code = _quick(args)
     if code is not None:
         sys.exit(code)
