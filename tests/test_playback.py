@@ -130,14 +130,51 @@ def test_say_plays_exactly_what_the_mock_synthesised(mock: Mock, sink: Sink, tmp
     assert _aligned_similarity(_envelope(played), _envelope(saved)) > 0.9
 
 
-@pytest.mark.parametrize("command", ["stream", "say"])
-def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink, tmp_path, command: str) -> None:
+# Through the library face: pieces of at most 80 characters (the CLI splits only past a model's limit, which
+# would take minutes of audio to reach), so the speakers get a chain of Ogg Opus streams.
+_OPUS_PIECES = """
+import dataclasses, sys
+from eleven_cli import Client, FileOutput, PlayOutput
+from eleven_cli.audio import warmup
+speech = Client().speech(sys.argv[1], format="opus_48000_64")
+speech.job = dataclasses.replace(speech.job, limit=80)
+fmt = speech.job.fmt
+speech.run(PlayOutput(fmt, warmup.rate(None)), FileOutput(sys.argv[2], fmt))
+"""
+
+
+def test_opus_pieces_of_a_long_text_play_as_one(mock: Mock, sink: Sink, tmp_path) -> None:
+    """Each piece of a split text is its own Ogg Opus stream: playback decodes the chain as it comes and is
+    heard as the saved (remuxed) file sounds."""
+    import sys
+
+    from conftest import decode_pcm
+
+    text = ("The first piece of this text is short. The second piece follows it closely. "
+            "A third piece ends the text, and all three must be heard in order.")
+    mock.clear()
+    sink.record(tmp_path / "rec.raw")
+    r = subprocess.run([sys.executable, "-c", _OPUS_PIECES, text, str(tmp_path / "x.opus")],
+                       capture_output=True, env=_env(mock, sink), timeout=60)
+    played = _trim(sink.stop())
+    assert r.returncode == 0, err(r)
+    assert len(mock.requests("/v1/text-to-speech")) >= 2
+    saved = array("h")
+    saved.frombytes(decode_pcm((tmp_path / "x.opus").read_bytes(), RATE))
+    saved = _trim(saved)
+    assert abs(len(played) - len(saved)) / len(saved) < 0.05, (len(played), len(saved))
+    assert _aligned_similarity(_envelope(played), _envelope(saved)) > 0.9
+
+
+@pytest.mark.parametrize("command, out", [("stream", "s.mp3"), ("say", "s.mp3"), ("stream", "s.opus")])
+def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink, tmp_path, command: str,
+                                                         out: str) -> None:
     m = fresh_mock("--rtf", "1", "--ttfb", "50")
     text = ("Streaming should be heard while the rest is still being generated, "
             "so this paragraph is long enough to take several seconds in real time.")
     sink.record(tmp_path / "rec.raw")
     t0 = time.time()
-    r = subprocess.run([ELEVEN, command, text, "--play", "-o", str(tmp_path / "s.mp3")], capture_output=True,
+    r = subprocess.run([ELEVEN, command, text, "--play", "-o", str(tmp_path / out)], capture_output=True,
                        env=_env(m, sink), timeout=60)
     finished = time.time()
     samples = sink.stop()
@@ -147,7 +184,7 @@ def test_stream_starts_sounding_before_the_response_ends(fresh_mock, sink: Sink,
     heard = (nz[-1] - nz[0]) / RATE
     from conftest import decode_duration
 
-    total = decode_duration((tmp_path / "s.mp3").read_bytes())
+    total = decode_duration((tmp_path / out).read_bytes())
     assert abs(heard - total) / total < 0.05
     # With --rtf 1 the response lasts about as long as the audio: the first sound came early.
     assert first_sound - t0 < total / 2

@@ -115,19 +115,11 @@ class PlayOutput(Output):
 
         self.fmt = fmt
         self.player = Player(rate, device, buffer_ms=buffer_ms)
-        self.decoder = StreamDecoder(fmt, rate, self.player.feed)
-        self.pieces = 1
+        self.decoder = StreamDecoder(fmt, rate, self.player.feed)  # pieces of Ogg Opus chain: decoded as they come
 
     def handle(self, event: Event) -> None:
-        if isinstance(event, Started):
-            self.pieces = event.pieces
-        elif isinstance(event, Audio):
-            if self.fmt.codec != "opus" or self.pieces == 1:
-                self.decoder.push(event.data)
-        elif isinstance(event, PieceDone) and self.fmt.codec == "opus" and self.pieces > 1:
-            from eleven_cli.audio.decode import to_pcm
-
-            self.player.feed(to_pcm(event.audio, self.fmt, self.player.rate))
+        if isinstance(event, Audio):
+            self.decoder.push(event.data)
 
     def finish(self) -> None:
         self.decoder.close()

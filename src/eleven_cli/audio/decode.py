@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from eleven_cli.audio import g711
-from eleven_cli.audio.containers import wav_data
-from eleven_cli.errors import UsageError
 from eleven_cli.formats import Format
 
 
@@ -33,40 +30,6 @@ def _resample_linear(pcm: bytes, src: int, dst: int) -> bytes:
         k = j + 1 if j < last else last
         out[i] = int(a[j] * (1 - f) + a[k] * f)
     return out.tobytes()
-
-
-def _av_decode(data: bytes, rate: int) -> bytes:
-    try:
-        import av
-    except ImportError:
-        raise UsageError("playing Opus needs PyAV", hint="pip install av, or use an mp3/pcm format") from None
-    out = bytearray()
-    with av.open(io.BytesIO(data), "r") as box:
-        rs = av.AudioResampler(format="s16", layout="mono", rate=rate)
-        for frame in box.decode(audio=0):
-            for f in rs.resample(frame):
-                out += bytes(f.planes[0])[: f.samples * 2]
-        for f in rs.resample(None):
-            out += bytes(f.planes[0])[: f.samples * 2]
-    return bytes(out)
-
-
-def to_pcm(data: bytes, fmt: Format, rate: int) -> bytes:
-    """A whole file of `fmt` as s16 mono at `rate`."""
-    if fmt.codec == "pcm":
-        return _resample_linear(data, fmt.rate, rate)
-    if fmt.codec == "wav":
-        src, pcm = wav_data(data)
-        return _resample_linear(pcm, src, rate)
-    if fmt.codec in ("ulaw", "alaw"):
-        return _resample_linear(g711.decode(data, fmt.codec), fmt.rate, rate)
-    if fmt.codec == "mp3":
-        import miniaudio
-
-        decoded = miniaudio.decode(data, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1,
-                                   sample_rate=rate)
-        return decoded.samples.tobytes()
-    return _av_decode(data, rate)
 
 
 def _av_mp3(rate: int) -> Callable[[bytes | None], bytes] | None:
@@ -96,8 +59,8 @@ def _av_mp3(rate: int) -> Callable[[bytes | None], bytes] | None:
 
 
 class StreamDecoder:
-    """Decodes a format arriving in pieces: `push(bytes)`, `close()`; decoded PCM goes to `sink`
-    from a decoder thread (MP3 through miniaudio's streaming decoder)."""
+    """Decodes a format arriving in pieces: `push(bytes)`, `close()`; decoded PCM goes to `sink` as it is
+    decoded (MP3 through PyAV, or miniaudio's streaming decoder in a thread; Ogg Opus page by page)."""
 
     def __init__(self, fmt: Format, rate: int, sink: Callable[[bytes], None]) -> None:
         self.fmt = fmt
@@ -109,12 +72,14 @@ class StreamDecoder:
         self._av: Any = None
         if fmt.codec == "mp3":
             self._av = _av_mp3(rate)
+        elif fmt.codec == "opus":
+            from eleven_cli.audio.opus_stream import decoder
+
+            self._av = decoder(rate)  # Ogg pages decoded as they arrive
         if fmt.codec == "mp3" and self._av is None:
             self._q: queue.Queue[bytes | None] = queue.Queue()
             self._thread = threading.Thread(target=self._mp3_loop, daemon=True, name="eleven-decoder")
             self._thread.start()
-        elif fmt.codec == "opus":
-            self._whole = bytearray()
 
     def push(self, data: bytes) -> None:
         codec = self.fmt.codec
@@ -122,8 +87,6 @@ class StreamDecoder:
             self.sink(self._av(data))
         elif codec == "mp3":
             self._q.put(data)
-        elif codec == "opus":
-            self._whole += data
         elif codec in ("ulaw", "alaw"):
             self.sink(_resample_linear(g711.decode(data, codec), self.fmt.rate, self.rate))
         else:  # pcm: keep sample alignment across chunk boundaries
@@ -139,8 +102,6 @@ class StreamDecoder:
             self._q.put(None)
             assert self._thread is not None
             self._thread.join()
-        elif self.fmt.codec == "opus":
-            self.sink(_av_decode(bytes(self._whole), self.rate))
         if self.error:
             raise self.error
 
