@@ -207,4 +207,6 @@ def decode_pcm(data: bytes, rate: int = 16000) -> bytes:
         for frame in box.decode(audio=0):
             for f in rs.resample(frame):
                 out += bytes(f.planes[0])[: f.samples * 2]
+        for f in rs.resample(None):  # what the resampler still holds
+            out += bytes(f.planes[0])[: f.samples * 2]
     return bytes(out)

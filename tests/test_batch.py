@@ -23,6 +23,15 @@ def _accounts(tmp_path, concurrency: int = 4) -> str:
     return str(path)
 
 
+def _book(tmp_path, chapters: list[str]):
+    """A folder of chapter files ch00.txt, ch01.txt, ..."""
+    book = tmp_path / "book"
+    book.mkdir()
+    for n, text in enumerate(chapters):
+        (book / f"ch{n:02d}.txt").write_text(text)
+    return book
+
+
 def test_hundred_items_with_429s_and_5xx(fresh_mock, tmp_path) -> None:
     m = fresh_mock("--accounts", _accounts(tmp_path), "--rtf", "0.05",
                    "--fault", "429x3:/v1/text-to-speech", "--fault", "500x2:/v1/text-to-speech",
@@ -62,10 +71,7 @@ def test_bad_items_do_not_sink_the_batch(fresh_mock, tmp_path) -> None:
 
 def test_resume_after_a_kill_spends_nothing_twice(fresh_mock, tmp_path) -> None:
     m = fresh_mock("--accounts", _accounts(tmp_path, 2), "--rtf", "0.5")
-    book = tmp_path / "book"
-    book.mkdir()
-    for n in range(12):
-        (book / f"ch{n:02d}.txt").write_text(f"Chapter {n}. A short chapter that takes a moment to speak.")
+    book = _book(tmp_path, [f"Chapter {n}. A short chapter that takes a moment to speak." for n in range(12)])
     out = tmp_path / "audio"
     proc = subprocess.Popen([ELEVEN, "batch", str(book), "-d", str(out), "--jobs", "2"], env=_env(m),
                             stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -90,10 +96,7 @@ def test_resume_after_a_kill_spends_nothing_twice(fresh_mock, tmp_path) -> None:
 
 def test_an_interrupt_with_nothing_left_suggests_no_resume(fresh_mock, tmp_path) -> None:
     m = fresh_mock("--accounts", _accounts(tmp_path, 2), "--ttfb", "1500")
-    book = tmp_path / "book"
-    book.mkdir()
-    for n in range(2):
-        (book / f"ch{n}.txt").write_text(f"Chapter {n}.")
+    book = _book(tmp_path, ["Chapter 0.", "Chapter 1."])
     proc = subprocess.Popen([ELEVEN, "batch", str(book), "-d", str(tmp_path / "audio"), "--jobs", "2"],
                             env=_env(m), stderr=subprocess.PIPE,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

@@ -2,14 +2,13 @@
 the same samples, for any way the bytes are cut, for one stream and for a chain of streams (the pieces of a
 long text, as playback receives them)."""
 
-import io
 import random
 from array import array
 
 import httpx
 import pytest
 
-from conftest import Mock
+from conftest import Mock, decode_pcm
 from eleven_cli.audio.opus_stream import OggOpusDecoder
 from eleven_cli.errors import BrokenAudioError
 
@@ -26,16 +25,8 @@ def _opus(mock: Mock, text: str, fmt: str = "opus_48000_64") -> bytes:
 
 
 def _reference(data: bytes, rate: int) -> array:
-    """PyAV's demuxer and decoder on the whole file, resampler flushed."""
-    out = bytearray()
-    with av.open(io.BytesIO(data)) as box:
-        rs = av.AudioResampler(format="s16", layout="mono", rate=rate)
-        for frame in box.decode(audio=0):
-            for f in rs.resample(frame):
-                out += bytes(f.planes[0])[: f.samples * 2]
-        for f in rs.resample(None):
-            out += bytes(f.planes[0])[: f.samples * 2]
-    return array("h", bytes(out))
+    """PyAV's demuxer and decoder on the whole file."""
+    return array("h", decode_pcm(data, rate))
 
 
 def _streamed(data: bytes, rate: int, rng: random.Random) -> tuple[array, int]:
