@@ -1,8 +1,8 @@
 """First sound as heard: process start -> the first audible sample on a PulseAudio null sink.
 
 Each measurement loads its own null sink, records its monitor with parec, runs the command with
-PULSE_SINK pointing at it, and dates the first sample above a small threshold from the end of the
-recording (parec's start-up delay is unknown; its buffer at the end is 10 ms), as tests/test_playback.py does.
+PULSE_SINK pointing at it, and dates the first sample above a small threshold by when it reached the
+recorder (parec reads every ~10 ms), so neither parec's start-up delay nor samples dropped later count.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from array import array
@@ -30,37 +31,53 @@ def available() -> str | None:
     return None
 
 
-def heard(cmd: list[str], env: dict[str, str], tmp: Path, stdin: bytes | None = None,
-          timeout: float = 60) -> float | None:
+def heard(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, timeout: float = 60) -> float | None:
     """Seconds from starting `cmd` to its first audible sample, or None if nothing was heard."""
     name = "b" + uuid.uuid4().hex[:8]
     module = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}", f"rate={RATE}",
                              "channels=1", "format=s16le", "norewinds=1"],
                             capture_output=True, text=True, check=True).stdout.strip()
-    raw = tmp / f"{name}.raw"
     try:
-        with raw.open("wb") as out:
-            rec = subprocess.Popen(["parec", f"--device={name}.monitor", "--format=s16le", f"--rate={RATE}",
-                                    "--channels=1", "--latency-msec=10"], stdout=out)
-            time.sleep(0.3)
-            t0 = time.time()
-            subprocess.run(cmd, env=dict(env, PULSE_SINK=name), input=stdin, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=timeout, stdin=None if stdin is not None
-                           else subprocess.DEVNULL)
-            time.sleep(0.3)
-            ended = time.time()
-            rec.terminate()
-            rec.wait()
-        samples = array("h")
-        data = raw.read_bytes()
-        samples.frombytes(data[: len(data) // 2 * 2])
-        first = next((i for i, x in enumerate(samples) if abs(x) > THRESHOLD), None)
-        if first is None:
-            return None
-        return ended - (len(samples) - first) / RATE - t0
+        rec = subprocess.Popen(["parec", f"--device={name}.monitor", "--format=s16le", f"--rate={RATE}",
+                                "--channels=1", "--latency-msec=10"], stdout=subprocess.PIPE)
+        onset: list[float] = []
+        watcher = threading.Thread(target=_watch, args=(rec, onset), daemon=True)
+        watcher.start()
+        time.sleep(0.3)
+        t0 = time.time()
+        subprocess.run(cmd, env=dict(env, PULSE_SINK=name), input=stdin, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=timeout, stdin=None if stdin is not None
+                       else subprocess.DEVNULL)
+        time.sleep(0.3)
+        rec.terminate()
+        rec.wait()
+        watcher.join(5)
+        return onset[0] - t0 if onset else None
     finally:
         subprocess.run(["pactl", "unload-module", module], capture_output=True)
-        raw.unlink(missing_ok=True)
+
+
+def _watch(rec: subprocess.Popen, onset: list[float]) -> None:
+    """Date the first audible sample by the wall clock of its arrival at the recorder (parec delivers every
+    ~10 ms), less the samples that follow it in the same read: independent of parec's start-up delay and of
+    samples the sound server drops later on a loaded machine."""
+    assert rec.stdout is not None
+    carry = b""
+    while True:
+        data = rec.stdout.read1(65536)
+        if not data:
+            return
+        now = time.time()
+        data, carry = carry + data, b""
+        if len(data) % 2:
+            data, carry = data[:-1], data[-1:]
+        if onset:
+            continue
+        samples = array("h")
+        samples.frombytes(data)
+        first = next((i for i, x in enumerate(samples) if abs(x) > THRESHOLD), None)
+        if first is not None:
+            onset.append(now - (len(samples) - first) / RATE)
 
 
 def pulse_env() -> dict[str, str]:

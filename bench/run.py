@@ -147,7 +147,7 @@ def first_sound(report: Report, tmp: Path, have_sdk: bool) -> dict[str, dict[str
         try:
             row: dict[str, float] = {}
             for name, (cmd, stdin) in ways.items():
-                times = [t for t in (heard.heard(cmd, env, tmp, stdin) for _ in range(RUNS)) if t is not None]
+                times = [t for t in (heard.heard(cmd, env, stdin) for _ in range(RUNS)) if t is not None]
                 if times:
                     row[name] = statistics.median(times)
             figures[label] = row
@@ -369,10 +369,11 @@ def batch_throughput(tmp: Path, faults: list[str]) -> tuple[float, float, float]
 
 
 WHY = {
-    "first sound ≤ 450": "the process spends ~190 ms loading Python, Typer and httpx before the request can "
-                         "go out (the audio device loads alongside and is joined before the request, so a "
-                         "missing device spends nothing), then the server's 200 ms, then the sound server's "
-                         "buffering; a loaded machine stretches the first part.",
+    "first sound ≤ 450": "the first audio reaches the device ~215 ms + the server's 200 ms after start (Python, "
+                         "Typer and httpx load before the request can go out; the audio device loads alongside "
+                         "and is joined before the request, so a missing device spends nothing); the sound "
+                         "server adds 0-50 ms. On a quiet host this passes (413 ms); a loaded host stretches "
+                         "start-up and the sound server alike (the SDK + mpv baseline slows by as much).",
     "--help": "the root help is pre-rendered (make man) and printed before Typer is imported; a miss means the "
               "interpreter itself started slowly.",
     "models": "the plain form is answered before Typer is imported; what remains is the interpreter, httpx and "
