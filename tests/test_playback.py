@@ -202,6 +202,18 @@ def test_no_device_fails_before_any_request(mock: Mock, tmp_path) -> None:
     assert w.returncode == 0 and "playback skipped" in err(w) and (tmp_path / "k.mp3").stat().st_size > 0
 
 
+def test_opus_playback_without_pyav_fails_before_any_request(mock: Mock, tmp_path) -> None:
+    import sys
+
+    without_av = ("import sys\nsys.modules['av'] = None  # as if PyAV were not installed\n"
+                  "sys.argv = ['eleven', *sys.argv[1:]]\nfrom eleven_cli.cli.entry import run\nrun()\n")
+    mock.clear()
+    r = subprocess.run([sys.executable, "-c", without_av, "stream", "Hi.", "--play", "--format", "opus_48000_64"],
+                       capture_output=True, env=_env(mock), timeout=60, cwd=tmp_path)
+    assert r.returncode == 2 and err(r).startswith("eleven: error: playing Opus needs PyAV"), err(r)
+    assert err(r).count("\n") == 1 and not mock.requests("/v1/text-to-speech")
+
+
 def test_ctrl_c_stops_the_sound_quickly_and_leaves_no_file(fresh_mock, sink: Sink, tmp_path) -> None:
     m = fresh_mock("--rtf", "1")
     sink.record(tmp_path / "rec.raw")

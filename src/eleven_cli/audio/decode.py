@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from eleven_cli.audio import g711
+from eleven_cli.errors import UsageError
 from eleven_cli.formats import Format
 
 
@@ -70,18 +72,41 @@ class StreamDecoder:
         self._carry = b""
         self._thread: threading.Thread | None = None
         self._av: Any = None
-        if fmt.codec == "mp3":
-            self._av = _av_mp3(rate)
-        elif fmt.codec == "opus":
-            from eleven_cli.audio.opus_stream import decoder
+        self._loading: threading.Thread | None = None
+        if fmt.codec in ("mp3", "opus"):
+            if fmt.codec == "opus" and importlib.util.find_spec("av") is None:  # said before any request
+                raise UsageError("playing Opus needs PyAV", hint="pip install av, or use an mp3/pcm format")
+            # Loading PyAV takes ~75 ms: it loads in the background while the request goes out and the
+            # server prepares the first byte, instead of before the request.
+            self._loading = threading.Thread(target=self._load, daemon=True, name="eleven-decoder-load")
+            self._loading.start()
 
-            self._av = decoder(rate)  # Ogg pages decoded as they arrive
-        if fmt.codec == "mp3" and self._av is None:
+    def _load(self) -> None:
+        try:
+            if self.fmt.codec == "mp3":
+                self._av = _av_mp3(self.rate)  # None without PyAV: miniaudio then
+            else:
+                from eleven_cli.audio.opus_stream import decoder
+
+                self._av = decoder(self.rate)  # Ogg pages decoded as they arrive
+        except BaseException as exc:  # noqa: BLE001 - raised by the first push()
+            self.error = exc
+
+    def _ready(self) -> None:
+        """Wait (once) for the decoder loading in the background."""
+        if self._loading is None:
+            return
+        self._loading.join()
+        self._loading = None
+        if self.error:
+            raise self.error
+        if self.fmt.codec == "mp3" and self._av is None:
             self._q: queue.Queue[bytes | None] = queue.Queue()
             self._thread = threading.Thread(target=self._mp3_loop, daemon=True, name="eleven-decoder")
             self._thread.start()
 
     def push(self, data: bytes) -> None:
+        self._ready()
         codec = self.fmt.codec
         if self._av is not None:
             self.sink(self._av(data))
@@ -96,6 +121,7 @@ class StreamDecoder:
             self.sink(_resample_linear(data[:cut], self.fmt.rate, self.rate))
 
     def close(self) -> None:
+        self._ready()
         if self._av is not None:
             self.sink(self._av(None))
         elif self.fmt.codec == "mp3":
