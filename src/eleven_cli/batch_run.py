@@ -214,6 +214,6 @@ class Batch:
 
 
 def _default_model() -> str:
-    from eleven_cli.request import DEFAULT_MODEL
+    from eleven_cli.options import DEFAULT_MODEL
 
     return DEFAULT_MODEL

@@ -18,9 +18,11 @@ from eleven_cli.errors import UsageError
 if TYPE_CHECKING:
     from eleven_cli.api.catalog import Catalog
     from eleven_cli.api.http import Client as HttpClient
-    from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, Voice
+    from eleven_cli.api.types import Meta, Model, Subscription, Voice
     from eleven_cli.config import ConfigFile
     from eleven_cli.longform import PieceCache
+    from eleven_cli.options import SpeechOptions
+    from eleven_cli.script import Script
     from eleven_cli.speech import Speech
 
 FREE_LIMIT = 2500  # below every model's per-request limit: no need to look the limit up
@@ -39,15 +41,23 @@ class Client:
                  ca_bundle: str | None = None, cache_dir: Path | None | Any = _DEFAULT,
                  trace: Callable[[str], None] | None = None, on_retry: Callable[[str], None] | None = None,
                  on_headers: Callable[[Meta], None] | None = None,
-                 wait: Callable[[float], None] | None = None, config: ConfigFile | None = None) -> None:
-        from eleven_cli.config import ConfigFile, resolve
+                 wait: Callable[[float], None] | None = None, config: ConfigFile | bool | None = None,
+                 transport: Any = None) -> None:
+        """`config=False`: never read the CLI's config file (the environment and arguments still count);
+        a ConfigFile: use that one. `transport`: an httpx transport for every HTTP request (e.g.
+        httpx.MockTransport in tests, or a proxy's)."""
+        from eleven_cli.config import ConfigFile, config_path, resolve
         from eleven_cli.config import cache_dir as default_cache
 
-        self.config = config or ConfigFile.load()  # the CLI hands over the file it already read
+        if config is False:
+            self.config = ConfigFile(config_path(), {})
+        else:  # the CLI hands over the file it already read
+            self.config = config if isinstance(config, ConfigFile) else ConfigFile.load()
         self._options: dict[str, Any] = {
             "api_key": api_key, "base_url": base_url, "region": region, "profile": profile, "timeout": timeout,
             "retries": retries, "ca_bundle": ca_bundle, "cache_dir": cache_dir, "trace": trace,
-            "on_retry": on_retry, "on_headers": on_headers, "wait": wait, "config": self.config}
+            "on_retry": on_retry, "on_headers": on_headers, "wait": wait, "config": self.config,
+            "transport": transport}
         resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
         self.resolved = resolved
         from eleven_cli.api.transport import check_transport
@@ -90,7 +100,7 @@ class Client:
             o = self._options
             self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=self.retries,
                                     trace=self.trace, ca_bundle=self.ca_bundle, on_retry=o["on_retry"],
-                                    on_headers=o["on_headers"], wait=o["wait"])
+                                    on_headers=o["on_headers"], wait=o["wait"], transport=o["transport"])
         return self._http
 
     @property
@@ -119,8 +129,9 @@ class Client:
         self.close()
 
     # --- what the account has ----------------------------------------------------------------
-    def models(self) -> list[Model]:
-        return self.http.models()
+    def models(self, fresh: bool = True) -> list[Model]:
+        """The account's models (`fresh=False`: from the on-disk cache while it is young)."""
+        return self.catalog.models(fresh=fresh)
 
     def voices(self, search: str | None = None, show_legacy: bool = True) -> list[Voice]:
         """Every voice, or those whose name, description or labels match `search` (all pages)."""
@@ -137,7 +148,7 @@ class Client:
 
     def voice_id(self, voice: str | None = None) -> str:
         """The id of a voice given by id or name (the profile's voice, else George, when None)."""
-        from eleven_cli.request import DEFAULT_VOICE
+        from eleven_cli.options import DEFAULT_VOICE
 
         if voice or not self.profile.get("voice"):
             return self.catalog.resolve_voice(voice or DEFAULT_VOICE)
@@ -160,91 +171,99 @@ class Client:
         return get_format(name or self.profile.get("format") or DEFAULT_FORMAT).name
 
     # --- speech ------------------------------------------------------------------------------
-    def request(self, text: str, *, voice: str | None = None, **options: Any) -> SynthesisRequest:
-        """A validated request body for `text`; unset options come from the profile (see `speech`)."""
-        from eleven_cli import request
+    def options(self, **given: Any) -> SpeechOptions:
+        """The options of a synthesis: `given` (eleven_cli.options names; None = not given) over the
+        profile's settings; every value checked here, before any request."""
+        from eleven_cli.options import SpeechOptions
 
-        return request.build(text, self.profile, **options)
+        return SpeechOptions.merge(given, self.profile, profile_name=self.resolved.profile)
 
     def speech(self, text: str, voice: str | None = None, model: str | None = None, format: str | None = None,
-               settings: Mapping[str, Any] | None = None, *, language: str | None = None, seed: int | None = None,
-               previous_text: str | None = None, next_text: str | None = None,
-               dictionaries: Sequence[str] | None = None, normalize: str | None = None,
-               latency: int | None = None, logging: bool = True, timestamps: bool = False,
-               streaming: bool = False, previous_request_ids: Sequence[str] = (),
-               pieces_dir: Path | None = None) -> Speech:
+               settings: Mapping[str, Any] | None = None, *, timestamps: bool = False, streaming: bool = False,
+               pieces_dir: Path | None = None, **options: Any) -> Speech:
         """Speech of `text` (any length: split below the model's limit, stitched into one file).
-        Unset arguments come from the profile, then the API's defaults. Finished pieces of a long
-        text wait in `pieces_dir` (default: the user cache) until the output is stored."""
-        from eleven_cli.formats import get_format
-        from eleven_cli.pipeline import Job
-        from eleven_cli.speech import Speech
+        `options` are those of eleven_cli.options (language, seed, normalize, language_normalization,
+        latency, logging, dictionaries, previous_text, next_text, and the voice settings, which may also
+        come as `settings`). Unset ones come from the profile, then the API's defaults. Finished pieces of
+        a long text wait in `pieces_dir` (default: the user cache) until the output is stored."""
+        from eleven_cli.script import SpeechScript
 
         if not isinstance(text, str) or not text.strip():
-            raise UsageError("no text to speak")
+            raise UsageError("no text to speak" if isinstance(text, str) else
+                             f"the text must be a string, not {type(text).__name__}")
         text = text.strip()  # what is sent is what is billed: no newline from `echo` or a file
-        req = self.request(text, model=model, settings=settings, language=language, seed=seed,
-                            previous_text=previous_text, next_text=next_text, dictionaries=dictionaries,
-                            normalize=normalize, latency=latency, logging=logging,
-                            previous_request_ids=previous_request_ids)
-        fmt = get_format(self.format(format))
+        opts = self.options(voice=voice, model=model, format=format, settings=settings, **options)
         voice_id = self.voice_id(voice)
         if model is None and self.profile.get("model"):
             with self._profile_value("model"):
-                self.catalog.max_characters(req.model_id)  # a model the account has (cached list)
-        limit = min(self.catalog.max_characters(req.model_id), MAX_PIECE) if len(text) > FREE_LIMIT else len(text)
+                self.catalog.max_characters(opts.model_id)  # a model the account has (cached list)
+        limit = min(self.catalog.max_characters(opts.model_id), MAX_PIECE) if len(text) > FREE_LIMIT else len(text)
+
+        def script(fmt: str) -> SpeechScript:
+            return SpeechScript(text, voice_id, opts, fmt, limit)
+
+        return self._speech(script, opts, format, timestamps, streaming, pieces_dir)
+
+    def _speech(self, script: Callable[[str], Script], opts: SpeechOptions, format: str | None, timestamps: bool,
+                streaming: bool, pieces_dir: Path | None) -> Speech:
         from eleven_cli.longform import PieceCache
+        from eleven_cli.speech import Speech
 
         cache = PieceCache(pieces_dir) if pieces_dir is not None else None
-        return Speech(self, Job(voice_id, req, fmt, limit, timestamps=timestamps, streaming=streaming), cache)
+        from eleven_cli.formats import get_format
+
+        return Speech(self, script, get_format(self.format(opts.format)), timestamps=timestamps, streaming=streaming,
+                      cache=cache, format_given=format is not None)
 
     # --- dialogue ----------------------------------------------------------------------------
     def dialogue_models(self) -> list[str]:
         """The account's models that can perform a dialogue (the Eleven v3 family)."""
+        from eleven_cli.dialogue import DIALOGUE_FAMILY
+
         return [m.model_id for m in self.catalog.models() if m.can_do_text_to_speech and
                 m.model_id.startswith(DIALOGUE_FAMILY)]
 
     def dialogue(self, turns: Sequence[Any] | str, cast: Mapping[str, str] | None = None, model: str | None = None,
-                 format: str | None = None, *, stability: float | None = None, seed: int | None = None,
-                 language: str | None = None, normalize: str | None = None,
-                 dictionaries: Sequence[str] | None = None, timestamps: bool = False, streaming: bool = False,
-                 pieces_dir: Path | None = None) -> Speech:
+                 format: str | None = None, *, timestamps: bool = False, streaming: bool = False,
+                 pieces_dir: Path | None = None, **options: Any) -> Speech:
         """A multi-voice performance of a script: `turns` as dialogue.Turn, (speaker, text) pairs, dicts
         with speaker and text, or the text of a script. Speakers take their voice from `cast`, then the
         profile's [cast] table, then a voice of the same name. Long scripts are split (at most 10 voices
-        and 2,000 characters a request) and stitched into one file, as `speech` does."""
+        and 2,000 characters a request) and stitched into one file, as `speech` does. `options` are
+        those of eleven_cli.options that the text-to-dialogue API takes (stability, seed, language,
+        normalize, dictionaries)."""
         from eleven_cli import dialogue as dlg
-        from eleven_cli.formats import get_format
-        from eleven_cli.longform import PieceCache
-        from eleven_cli.pipeline import Job
-        from eleven_cli.request import parse_dictionaries
-        from eleven_cli.speech import Speech
 
-        script = dlg.parse_script(turns) if isinstance(turns, str) else [_turn(t) for t in turns]
-        if not script:
+        if isinstance(turns, str):
+            script_turns = dlg.parse_script(turns)
+        elif isinstance(turns, Sequence):
+            script_turns = [_turn(t) for t in turns]
+        else:
+            raise UsageError(f"a dialogue takes a script or a list of turns, not {type(turns).__name__}")
+        if not script_turns:
             raise UsageError("the script has no turns")
-        model_id = model or DIALOGUE_DEFAULT_MODEL
+        model_id = model or dlg.DEFAULT_DIALOGUE_MODEL
         able = self.dialogue_models()
         if model_id not in able:
             raise UsageError(f"model {model_id} cannot perform a dialogue",
                              hint=f"models that can: {', '.join(able) or 'none on this account'}")
-        voices = dlg.cast_of(script, cast or {}, self.profile.get("cast") or {}, self.catalog.resolve_voice)
-        normalize = normalize if normalize is not None else self.profile.get("normalize")
-        req = dlg.DialogueRequest([(t.text, voices[t.speaker]) for t in script], list(range(len(script))),
-                                  model_id=model_id, language_code=language or self.profile.get("language"),
-                                  stability=stability if stability is not None else self.profile.get("stability"),
-                                  seed=seed, apply_text_normalization=normalize,
-                                  dictionaries=parse_dictionaries(dictionaries))
-        fmt = get_format(self.format(format))
-        job = Job("", req, fmt, dlg.MAX_CHARACTERS, timestamps=timestamps, streaming=streaming)
-        speech = Speech(self, job, PieceCache(pieces_dir) if pieces_dir is not None else None)
-        speech.turns = script
+        # The profile's model and voice settings are a single voice's: a dialogue takes only what fits it.
+        profile = {k: v for k, v in self.profile.items() if k in ("stability", "language", "normalize", "format")}
+        from eleven_cli.options import DIALOGUE, SpeechOptions
+
+        opts = SpeechOptions.merge({"model": model_id, "format": format, **options}, profile,
+                                   profile_name=self.resolved.profile)
+        voices = dlg.cast_of(script_turns, cast or {}, self.profile.get("cast") or {}, self.catalog.resolve_voice)
+        inputs = [(t.text, voices[t.speaker]) for t in script_turns]
+
+        def script(fmt: str) -> dlg.DialogueScript:
+            return dlg.DialogueScript(inputs, list(range(len(script_turns))), opts, fmt)
+
+        opts.check_for(DIALOGUE, "a dialogue")  # before any request
+        speech = self._speech(script, opts, format, timestamps, streaming, pieces_dir)
+        speech.turns = script_turns
         speech.cast = voices
         return speech
-
-
-DIALOGUE_FAMILY = "eleven_v3"
-DIALOGUE_DEFAULT_MODEL = "eleven_v3"
 
 
 def _turn(item: Any) -> Any:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from eleven_cli.errors import UsageError
 from eleven_cli.formats import FORMATS
+from eleven_cli.options import BY_KEY
 
 REGIONS = {
     "global": "https://api.elevenlabs.io",
@@ -32,15 +33,6 @@ def _float(lo: float, hi: float) -> Callable[[str], Any]:
         return value
 
     return parse
-
-
-def _bool(raw: str) -> bool:
-    low = raw.lower()
-    if low in ("true", "yes", "on", "1"):
-        return True
-    if low in ("false", "no", "off", "0"):
-        return False
-    raise ValueError("must be true or false")
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -88,33 +80,15 @@ def _cast(raw: Any) -> dict[str, str]:
     return parse_cast(str(raw))
 
 
-def _int(lo: int, hi: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
-        if not lo <= value <= hi:
-            raise ValueError(f"must be an integer from {lo} to {hi}")
-        return value
-
-    return parse
-
-
-# Every key a profile may hold, with its parser (which also validates).
+# Every key a profile may hold, with its parser (which also validates): the synthesis options' keys come
+# from their declaration (eleven_cli.options), the others are the connection's and the CLI's own.
 KEYS: dict[str, Callable[[Any], Any]] = {
     "api_key": _text,
     "base_url": _url,
     "region": _choice(*REGIONS),
-    "voice": _text,
-    "model": _text,
+    **{key: param.parse_text for key, param in BY_KEY.items()},
     "format": _choice(*FORMATS),
     "device": _text,
-    "stability": _float(0, 1),
-    "similarity": _float(0, 1),
-    "style": _float(0, 1),
-    "speaker_boost": _bool,
-    "speed": _float(0.7, 1.2),
-    "language": _text,
-    "normalize": _choice("auto", "on", "off"),
-    "latency": _int(0, 4),
     "timeout": _float(1, 3600),
     "cast": _cast,  # a table: [profiles.NAME.cast] Alice = "George"
 }

@@ -12,14 +12,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from eleven_cli.api.types import WireRequest
 from eleven_cli.errors import UsageError
+from eleven_cli.options import DIALOGUE, SpeechOptions
+from eleven_cli.script import Piece
 from eleven_cli.text import split_text
 
 MAX_VOICES = 10  # distinct voices per request (the published contract)
 MAX_CHARACTERS = 2000  # per request, "for reliable generation" (longer can end early when streaming)
+DEFAULT_DIALOGUE_MODEL = "eleven_v3"
+DIALOGUE_FAMILY = "eleven_v3"
 _NAME = re.compile(r"^\s*([^\W\d_][\w .'’-]{0,39}?)\s*:\s*(.*)$")
 
 
@@ -107,85 +112,55 @@ def cast_of(turns: list[Turn], given: Mapping[str, str], profile: Mapping[str, s
     return cast
 
 
-@dataclass
-class DialogueRequest:
-    """The body of one text-to-dialogue request, and which turns of the script it holds."""
+class DialogueScript:
+    """A script performed by several voices (text-to-dialogue): turns in order, at most `max_voices`
+    voices and `limit` characters a request; a turn longer than `limit` is split at sentence
+    boundaries (its parts keep its voice). One implementation of eleven_cli.script.Script."""
 
-    inputs: list[tuple[str, str]]  # (text, voice_id)
-    turns: list[int]  # the script's turn index of each input
-    model_id: str = "eleven_v3"
-    language_code: str | None = None
-    stability: float | None = None
-    seed: int | None = None
-    apply_text_normalization: str | None = None
-    dictionaries: list[tuple[str, str | None]] = field(default_factory=list)
+    endpoint = DIALOGUE
+    segmented = True  # timed answers carry voice segments
+    voice_id = ""
 
-    @property
-    def text(self) -> str:
-        """All of its text, as the service's alignment spells it (inputs joined by a space)."""
-        return " ".join(t for t, _ in self.inputs)
-
-    def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"inputs": [{"text": t, "voice_id": v} for t, v in self.inputs],
-                               "model_id": self.model_id}
-        if self.stability is not None:
-            out["settings"] = {"stability": self.stability}
-        for name in ("language_code", "seed", "apply_text_normalization"):
-            if getattr(self, name) is not None:
-                out[name] = getattr(self, name)
-        if self.dictionaries:
-            out["pronunciation_dictionary_locators"] = [
-                {"pronunciation_dictionary_id": d, **({"version_id": v} if v else {})} for d, v in self.dictionaries]
-        return out
-
-    def query(self, output_format: str) -> dict[str, str]:
-        return {"output_format": output_format}
-
-
-class dialogue_pieces:  # noqa: N801 - used like longform.pieces_of
-    """The requests of a whole script: turns in order, at most MAX_VOICES voices and `limit` characters
-    each; a turn longer than `limit` is split at sentence boundaries (its parts keep its voice)."""
-
-    def __init__(self, req: DialogueRequest, limit: int = MAX_CHARACTERS, max_voices: int = MAX_VOICES) -> None:
+    def __init__(self, inputs: list[tuple[str, str]], turns: list[int], options: SpeechOptions, output_format: str,
+                 limit: int = MAX_CHARACTERS, max_voices: int = MAX_VOICES) -> None:
+        options.check_for(DIALOGUE, "a dialogue")
+        self.options = options
+        self.model_id = options.model or DEFAULT_DIALOGUE_MODEL
+        self.inputs = inputs
         parts: list[tuple[str, str, int]] = []  # (text, voice, turn)
-        for (text, voice), turn in zip(req.inputs, req.turns, strict=True):
+        for (text, voice), turn in zip(inputs, turns, strict=True):
             chunks = split_text(text, limit) if len(text) > limit else [text]
             parts += [(c.strip(), voice, turn) for c in chunks if c.strip()]
-        self.requests: list[DialogueRequest] = []
+        self.requests: list[list[tuple[str, str, int]]] = []
         current: list[tuple[str, str, int]] = []
         for part in parts:
             voices = {v for _, v, _ in current} | {part[1]}
             size = sum(len(t) + 1 for t, _, _ in current) + len(part[0])
             if current and (size > limit or len(voices) > max_voices):
-                self.requests.append(self._request(req, current))
+                self.requests.append(current)
                 current = []
             current.append(part)
         if current:
-            self.requests.append(self._request(req, current))
-        self.pieces = [r.text for r in self.requests]
-        self.gaps = [""] + [" "] * (len(self.requests) - 1)
+            self.requests.append(current)
+        # All of a request's text as the service's alignment spells it (inputs joined by a space).
+        self.texts = [" ".join(t for t, _, _ in r) for r in self.requests]
+        wire = options.replace(model=self.model_id).render(DIALOGUE)
+        self._body, self._query = wire["body"], {**wire["query"], "output_format": output_format}
 
-    @staticmethod
-    def _request(req: DialogueRequest, parts: list[tuple[str, str, int]]) -> DialogueRequest:
-        from dataclasses import replace
-
-        return replace(req, inputs=[(t, v) for t, v, _ in parts], turns=[n for _, _, n in parts])
-
-    @property
-    def count(self) -> int:
-        return len(self.requests)
-
-    def __iter__(self) -> Iterator[tuple[int, DialogueRequest]]:
-        yield from enumerate(self.requests)
+    def pieces(self, previous_ids: list[str]) -> Iterator[Piece]:
+        for i, parts in enumerate(self.requests):
+            body = {"inputs": [{"text": t, "voice_id": v} for t, v, _ in parts], **self._body}
+            yield Piece(i, self.texts[i], WireRequest("/v1/text-to-dialogue", body, dict(self._query)),
+                        " " if i else "", tuple(n for _, _, n in parts))
 
 
-def estimate(turns: list[Turn], cast: Mapping[str, str], req: DialogueRequest, cost_factor: float) -> dict[str, Any]:
+def estimate(turns: list[Turn], cast: Mapping[str, str], script: DialogueScript,
+             cost_factor: float) -> dict[str, Any]:
     """What a script will cost and how it is split, spending nothing (`eleven dialogue --dry-run`)."""
-    steps = dialogue_pieces(req)
-    requests = [{"request": n + 1, "turns": sorted({t + 1 for t in r.turns}), "characters": len(r.text),
-                 "voices": len({v for _, v in r.inputs})} for n, r in enumerate(steps.requests)]
-    chars = sum(len(t) for t, _ in req.inputs)
+    requests = [{"request": n + 1, "turns": sorted({t + 1 for _, _, t in r}), "characters": len(script.texts[n]),
+                 "voices": len({v for _, v, _ in r})} for n, r in enumerate(script.requests)]
+    chars = sum(len(t) for t, _ in script.inputs)
     return {"turns": [{"turn": n + 1, "speaker": t.speaker, "voice_id": cast[t.speaker], "characters": len(t.text)}
                       for n, t in enumerate(turns)],
-            "cast": dict(cast), "requests": requests, "characters": chars, "model_id": req.model_id,
+            "cast": dict(cast), "requests": requests, "characters": chars, "model_id": script.model_id,
             "credits": round(chars * cost_factor, 1)}

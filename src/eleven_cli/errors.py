@@ -32,6 +32,7 @@ class ElevenError(Exception):
     """Base class: an expected failure with a one-line message and an exit code."""
 
     exit_code = ExitCode.FAILURE
+    retryable = False  # another attempt may succeed (a response dropped or cut short, not yet retried)
 
     def __init__(self, message: str, *, hint: str | None = None, request_id: str | None = None,
                  status: int | None = None, code: str | None = None) -> None:

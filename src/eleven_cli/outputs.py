@@ -151,13 +151,8 @@ class Plan:
     output: str | None  # file path, "-" for stdout, None for none
     play: bool  # asked to play (the device may still turn out unable: see outputs())
     device: str | None
-    wav_from_pcm: bool = False  # write a RIFF file around streamed PCM
     streaming: bool = False  # ask the /stream endpoints (audio as it is generated)
     warn: Callable[[str], None] | None = None
-
-    @property
-    def format_name(self) -> str:
-        return f"wav_{self.fmt.rate}" if self.wav_from_pcm else self.fmt.name
 
     @property
     def rate(self) -> int | None:
@@ -166,11 +161,14 @@ class Plan:
 
         return warmup.rate(self.device) if self.play else None
 
-    def outputs(self, buffer_ms: float = 150.0) -> list[Output]:
+    def outputs(self, buffer_ms: float = 150.0, wire: Format | None = None, wav: bool | None = None) -> list[Output]:
         """File or stdout first (committed before playing out), then the speakers. Called before any
-        request: a device that cannot play is exit 7 here, or a warning when a file is written too."""
+        request: a device that cannot play is exit 7 here, or a warning when a file is written too.
+        `wire`/`wav`: the format the audio arrives in, and whether a RIFF header goes around it (a
+        Speech says: eleven_cli.speech.wire_format), when that is not the planned format itself."""
         out: list[Output] = []
         rate = None
+        fmt = wire or self.fmt
         if self.play:
             try:
                 rate = self.rate
@@ -180,9 +178,9 @@ class Plan:
                 if self.warn:
                     self.warn(f"eleven: playback skipped: {exc.line()} The file is still written.")
         if self.output is not None:
-            out.append(FileOutput(self.output, self.fmt, wav=self.fmt.codec == "wav" or self.wav_from_pcm))
+            out.append(FileOutput(self.output, fmt, wav=fmt.codec == "wav" if wav is None else wav))
         if rate:
-            out.append(PlayOutput(self.fmt, rate, self.device, buffer_ms))
+            out.append(PlayOutput(fmt, rate, self.device, buffer_ms))
         return out
 
 
@@ -211,9 +209,5 @@ def plan(output: str | None, play: bool | None, device: str | None, *, explicit_
     else:
         fmt = choose_format(explicit_format, output, default_format)
     streaming = want_play if streaming is None else streaming
-    wav_from_pcm = False
-    if streaming and fmt.codec == "wav":
-        fmt = FORMATS[f"pcm_{fmt.rate}"]
-        wav_from_pcm = True
-    return Plan(fmt, output, bool(want_play), device, wav_from_pcm, streaming, warn)
+    return Plan(fmt, output, bool(want_play), device, streaming, warn)
 

@@ -8,29 +8,28 @@ response can be retried before any of it reached the user.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.http import Client as HttpClient
-from eleven_cli.api.types import Alignment, Meta, SynthesisRequest
+from eleven_cli.api.types import Alignment, Meta
 from eleven_cli.audio import verify
-from eleven_cli.dialogue import DialogueRequest, dialogue_pieces
-from eleven_cli.errors import BrokenAudioError
+from eleven_cli.errors import BrokenAudioError, ElevenError
 from eleven_cli.events import Audio, Event, Finished, PieceDone, Result, Retrying, Started, Timing
 from eleven_cli.formats import Format
-from eleven_cli.longform import PartFilter, PieceCache, pieces_of
+from eleven_cli.longform import PartFilter, PieceCache
+from eleven_cli.script import Piece, Script
 
 
 @dataclass
 class Job:
     """What to speak, and how to ask for it."""
 
-    voice_id: str  # "" for a dialogue (its voices are in the request)
-    request: SynthesisRequest | DialogueRequest
+    script: Script
     fmt: Format
-    limit: int  # characters per request
     timestamps: bool = False  # the with-timestamps endpoints: alignment with the audio
     streaming: bool = False  # the /stream endpoints (else the whole-file ones, still read as they arrive)
     live: bool = False  # hand audio on as it arrives, before the piece is verified
@@ -63,47 +62,52 @@ class Pipeline:
     """Runs one Job; `events()` yields as it goes. Finished pieces stay in the cache until `forget()`
     (call it once the output is safely stored), so an interrupted run resumes where it stopped."""
 
-    def __init__(self, http: HttpClient, job: Job, cache: PieceCache | None = None) -> None:
+    def __init__(self, http: HttpClient, job: Job, cache: PieceCache | None = None,
+                 replay: dict[str, Any] | None = None) -> None:
         self.http = http
         self.job = job
         self.cache = cache or PieceCache(None)
+        self.replay = replay  # pieces kept in memory from an earlier run of the same job (never billed twice)
         self.keys: list[str] = []
 
     def forget(self) -> None:
         self.cache.drop(self.keys)
 
     def events(self) -> Iterator[Event]:
-        job, req = self.job, self.job.request
-        previous_ids: list[str] = list(getattr(req, "previous_request_ids", []))
-        steps = (dialogue_pieces(req, job.limit) if isinstance(req, DialogueRequest)
-                 else pieces_of(req, job.limit, previous_ids))
-        cache = self.cache if steps.count > 1 else PieceCache(None)
-        result = Result(job.fmt.name, job.voice_id, req.model_id, pieces=steps.count)
+        job, script = self.job, self.job.script
+        previous_ids: list[str] = []
+        count = len(script.texts)
+        cache = self.cache if count > 1 else PieceCache(None)
+        result = Result(job.fmt.name, script.voice_id, script.model_id, pieces=count)
         if job.timestamps:
             result.alignment, result.normalized = Alignment(), Alignment()
-            result.segments = [] if isinstance(req, DialogueRequest) else None
-        yield Started(steps.count, sum(len(p) for p in steps.pieces))
-        for i, sub in steps:
-            key = cache.key(self.http.base_url, job.voice_id, sub, job.fmt, job.timestamps)
+            result.segments = [] if script.segmented else None
+        yield Started(count, sum(len(t) for t in script.texts))
+        for sub in script.pieces(previous_ids):
+            i = sub.index
+            key = sub.cache_key(self.http.base_url, job.timestamps)
             self.keys.append(key)
-            piece = self._cached(cache, key, sub)
+            piece = self.replay.get(key) if self.replay is not None else None
+            piece = piece or self._cached(cache, key, sub)
             if piece is None:
-                piece = yield from self._fetch(sub, i)
+                piece = yield from self._fetch(sub)
                 cache.put(key, piece.audio, piece.record())
+            if self.replay is not None:
+                self.replay[key] = dataclasses.replace(piece, cached=True)
             if piece.cached or not job.live:
                 part = PartFilter(job.fmt, first=i == 0)
                 data, tail = part.feed(piece.audio), part.flush()
                 yield Audio(data + tail if tail else data, i)  # no copy of a whole piece when nothing is held
-            yield from self._account(result, piece, i, steps.count, sub, steps.gaps[i])
+            yield from self._account(result, piece, count, sub)
             if piece.meta.request_id:
                 previous_ids.append(piece.meta.request_id)
         yield Finished(result)
 
-    def _account(self, result: Result, piece: _Piece, index: int, count: int, sub: Any,
-                 gap: str) -> Iterator[Event]:
+    def _account(self, result: Result, piece: _Piece, count: int, sub: Piece) -> Iterator[Event]:
         """Add a piece to the result: offsets for its timing, billing, ids; yield what it adds.
         The whitespace between two pieces (not sent) goes back into the timing at the seam, so the
         words on either side stay apart and a paragraph break still ends a caption."""
+        index, gap = sub.index, sub.gap
         offset = result.duration
         if result.alignment is not None and piece.alignment:
             first_char = len(result.alignment.characters) + len(gap)
@@ -113,7 +117,7 @@ class Pipeline:
             if piece.normalized and result.normalized is not None:
                 normalized = _shifted(piece.normalized, offset, gap)
                 result.normalized.extend(normalized)
-            segments = _segments(piece.segments, offset, first_char, getattr(sub, "turns", None))
+            segments = _segments(piece.segments, offset, first_char, sub.turns)
             if result.segments is not None:
                 result.segments += segments
             yield Timing(timing, normalized, index, segments)
@@ -128,7 +132,7 @@ class Pipeline:
             result.ttfb, result.first_byte_at = meta.ttfb, meta.first_byte_at
         yield PieceDone(index, count, len(sub.text), billed, piece.seconds, meta.request_id, piece.cached, piece.audio)
 
-    def _cached(self, cache: PieceCache, key: str, sub: Any) -> _Piece | None:
+    def _cached(self, cache: PieceCache, key: str, sub: Piece) -> _Piece | None:
         """A finished piece from an earlier run, if it is still whole."""
         hit = cache.get(key)
         if hit is None:
@@ -143,35 +147,32 @@ class Pipeline:
         return _Piece(audio, Meta(request_id=info.get("request_id"), characters=0), align, norm, seconds, True,
                       info.get("segments"))
 
-    def _fetch(self, sub: Any, index: int) -> Generator[Event, None, _Piece]:
-        """One request, verified; retried while nothing of it has been handed on."""
+    def _fetch(self, sub: Piece) -> Generator[Event, None, _Piece]:
+        """One request, verified; any retryable failure (dropped or cut short, a body that is not
+        audio or not valid JSON, 429/5xx) is retried while nothing of it has been handed on."""
         attempt = 0
         while True:
             handed = False
             try:
-                for event in self._request(sub, index):
+                for event in self._request(sub):
                     if isinstance(event, _Piece):
                         return event
                     handed = True
                     yield event
-            except BrokenAudioError as exc:
-                if handed or attempt >= self.http.retries:
+            except ElevenError as exc:
+                if handed or not exc.retryable or attempt >= self.http.retries:
                     raise
-                yield Retrying(index, attempt + 1, exc.message)
+                yield Retrying(sub.index, attempt + 1, exc.message)
                 attempt = self.http.pause(exc, attempt)
 
-    def _request(self, sub: Any, index: int) -> Iterator[Audio | _Piece]:
-        job = self.job
+    def _request(self, sub: Piece) -> Iterator[Audio | _Piece]:
+        job, index = self.job, sub.index
         part = PartFilter(job.fmt, first=index == 0) if job.live else None
         audio = bytearray()
         align, norm = Alignment(), Alignment()
         timed = False
         segments: list[dict[str, Any]] = []
-        opened = (self.http.dialogue(sub, job.fmt.name, streaming=job.streaming, timestamps=job.timestamps)
-                  if isinstance(sub, DialogueRequest) else
-                  self.http.speech(job.voice_id, sub, job.fmt.name, streaming=job.streaming,
-                                   timestamps=job.timestamps))
-        with opened as (meta, chunks):
+        with self.http.synthesize(sub.request, streaming=job.streaming, timestamps=job.timestamps) as (meta, chunks):
             for chunk in chunks:
                 segments += chunk.segments or []
                 if chunk.alignment is not None:
@@ -196,7 +197,7 @@ class Pipeline:
             if tail:
                 yield Audio(tail, index)
         yield _Piece(whole, meta, align if timed else None, norm if timed else None, seconds,
-                     segments=_merged(segments) if timed and isinstance(sub, DialogueRequest) else None)
+                     segments=_merged(segments) if timed and sub.turns is not None else None)
 
 
 def _merged(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -215,7 +216,7 @@ def _merged(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _segments(segments: list[dict[str, Any]] | None, offset: float, first_char: int,
-              turns: list[int] | None) -> list[dict[str, Any]]:
+              turns: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """A piece's voice segments in the whole speech: times and character indexes moved, and the input
     index turned into the script's turn index."""
     out = []

@@ -1,39 +1,67 @@
-"""`client.speech(...)`: one text to speak, of any length, and the ways to take its audio."""
+"""`client.speech(...)` and `client.dialogue(...)`: a synthesis not yet run, and the ways to take its audio."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eleven_cli.errors import UsageError
 from eleven_cli.events import Event, Finished, Result
+from eleven_cli.formats import FORMATS, Format, format_for_path
 from eleven_cli.outputs import FileOutput, MemoryOutput, Output, PlayOutput, feeding
 from eleven_cli.pipeline import Job, Pipeline
 
 if TYPE_CHECKING:
     from eleven_cli.client import Client
     from eleven_cli.longform import PieceCache
+    from eleven_cli.script import Script
+
+
+def wire_format(fmt: Format, streaming: bool) -> tuple[Format, bool]:
+    """The format to ask for, and whether a RIFF header goes around it: the streaming endpoints do
+    not send WAV, so streamed WAV is asked for as PCM at its rate and wrapped here."""
+    if streaming and not fmt.streamable:
+        return FORMATS[f"pcm_{fmt.rate}"], True
+    return fmt, fmt.codec == "wav"
 
 
 class Speech:
-    """A synthesis not yet run. `save`, `audio`, `play` and `run` each run it once and return the
-    Result; `stream()` yields its typed events as they arrive (eleven_cli.events)."""
+    """A synthesis not yet run. `save`, `audio`, `play` and `run` each run it and return the Result;
+    `stream()` yields its typed events as they arrive (eleven_cli.events). Running it again (another
+    `save`, say) replays the audio of the first run: nothing is billed twice."""
 
-    def __init__(self, client: Client, job: Job, cache: PieceCache | None = None) -> None:
+    def __init__(self, client: Client, script: Callable[[str], Script], fmt: Format, *, timestamps: bool = False,
+                 streaming: bool = False, cache: PieceCache | None = None, format_given: bool = False) -> None:
         self.client = client
-        self.job = job
+        self._script = script
+        self._format_given = format_given
         self.cache = cache if cache is not None else client.piece_cache
         self.result: Result | None = None
         self.turns: list[Any] = []  # a dialogue's script (dialogue.Turn), in order
         self.cast: dict[str, str] = {}  # a dialogue's speaker -> voice id
+        self._replay: dict[str, Any] = {}  # finished pieces of an earlier run of this Speech
+        self.remember = True  # keep them for another run (the CLI runs once and saves the memory)
+        self._timestamps, self._streaming = timestamps, streaming
+        self.job = self._job(fmt)
+
+    def _job(self, fmt: Format) -> Job:
+        wire, self.wav = wire_format(fmt, self._streaming)
+        self.output_format = fmt
+        return Job(self._script(wire.name), wire, self._timestamps, self._streaming)
 
     @property
     def format(self) -> str:
-        return self.job.fmt.name
+        return self.output_format.name
+
+    @property
+    def script(self) -> Script:
+        return self.job.script
 
     def _pipeline(self, live: bool) -> Pipeline:
-        return Pipeline(self.client.http, dataclasses.replace(self.job, live=live), self.cache)
+        return Pipeline(self.client.http, dataclasses.replace(self.job, live=live), self.cache,
+                        self._replay if self.remember else None)
 
     def stream(self, live: bool = True) -> Iterator[Event]:
         """Typed events as they arrive: Started, Audio, Timing, Retrying, PieceDone, Finished.
@@ -60,18 +88,27 @@ class Speech:
                     result = event.result
         assert result is not None
         pipeline.forget()
+        result.format = self.format
         self.result = result
         return result
 
     def save(self, path: str | Path) -> Result:
-        """Write the audio to `path` atomically (split, continuity, stitch, cache, verify)."""
-        result = self.run(FileOutput(path, self.job.fmt))
+        """Write the audio to `path` atomically (split, continuity, stitch, cache, verify). The format
+        comes from the file's extension, as `-o` does, unless one was asked for (then they must agree)."""
+        implied = format_for_path(str(path)) if str(path) != "-" else None
+        if implied and FORMATS[implied].codec != self.output_format.codec:
+            if self._format_given:
+                raise UsageError(f"format {self.format} does not match the extension of {str(path)!r}",
+                                 hint=f"use a {self.output_format.extension} file name or leave the format out")
+            self.job = self._job(FORMATS[implied])
+            self._replay.clear()
+        result = self.run(FileOutput(path, self.job.fmt, wav=self.wav))
         result.output = str(path)
         return result
 
     def audio(self) -> bytes:
         """The whole audio in memory, as one file of the format; `self.result` tells the rest."""
-        memory = MemoryOutput(self.job.fmt)
+        memory = MemoryOutput(self.job.fmt, wav=self.wav)
         result = self.run(memory)
         result.audio = memory.data
         return memory.data

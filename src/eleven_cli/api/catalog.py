@@ -78,7 +78,8 @@ class Catalog:
             write_file(path, json.dumps(data).encode(), mode=0o600, durable=False)
 
     def models(self, fresh: bool = False) -> list[Model]:
-        if self._models is None:
+        """The account's models: from the cache while it is young, from the API when `fresh`."""
+        if self._models is None or fresh:
             cached = None if fresh else self._load("models", MODEL_TTL)
             if cached is not None:
                 self._models = [Model.parse(m) for m in cached]
@@ -107,8 +108,12 @@ class Catalog:
         if model is None:
             model = next((m for m in self.models(fresh=True) if m.model_id == model_id), None)
         if model is None:
-            known = ", ".join(m.model_id for m in self.models() if m.can_do_text_to_speech)
-            raise UsageError(f"unknown model {model_id!r}", hint=f"available models: {known}")
+            known = [m.model_id for m in self.models() if m.can_do_text_to_speech]
+            import difflib  # only to suggest a near name
+
+            close = difflib.get_close_matches(model_id, known, n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"available models: {', '.join(known)}"
+            raise UsageError(f"unknown model {model_id!r}", hint=hint)
         return model.max_characters or default
 
     def resolve_voice(self, name: str) -> str:

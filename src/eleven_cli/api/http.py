@@ -14,7 +14,6 @@ import ssl
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +27,7 @@ from eleven_cli import __version__  # noqa: E402
 from eleven_cli.api import tls  # noqa: E402
 from eleven_cli.api.status import status_error  # noqa: E402
 from eleven_cli.api.transport import check_transport  # noqa: E402
-from eleven_cli.api.types import Meta, Model, Subscription, SynthesisRequest, TimedChunk, Voice  # noqa: E402
+from eleven_cli.api.types import Meta, Model, Subscription, TimedChunk, Voice, WireRequest  # noqa: E402
 from eleven_cli.errors import (  # noqa: E402
     AuthError,
     BrokenAudioError,
@@ -107,27 +106,23 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
 
 
 @contextlib.contextmanager
-def mapped(url: str) -> Iterator[None]:
-    """The one place transport exceptions become ours."""
+def mapped(url: str, midway: bool = False) -> Iterator[None]:
+    """The one place transport exceptions become ours. `midway`: while a body is read, after the
+    request's own retries: a failure there may be retried by whoever knows nothing was handed on."""
     try:
         yield
     except ElevenError:
         raise
     except httpx.HTTPError as exc:
-        raise _network_error(exc, url) from None
+        err = _network_error(exc, url)
+        err.retryable = midway and err.retryable
+        raise err from None
     except ssl.SSLError as exc:
         raise NetworkError(f"TLS error: {exc}", hint="pass --ca-bundle FILE or set SSL_CERT_FILE") from None
     except OSError as exc:
-        raise NetworkError(f"network error: {exc.strerror or exc}") from None
-
-
-@dataclass
-class Streamed:
-    """An open streaming response: its headers now, its body as an iterator."""
-
-    meta: Meta
-    chunks: Iterator[bytes]
-    content_type: str
+        err = NetworkError(f"network error: {exc.strerror or exc}")
+        err.retryable = midway
+        raise err from None
 
 
 class Client:
@@ -137,7 +132,7 @@ class Client:
                  trace: Trace | None = None, ca_bundle: str | None = None, backoff: float = 0.4,
                  on_retry: Callable[[str], None] | None = None,
                  on_headers: Callable[[Meta], None] | None = None,
-                 wait: Callable[[float], None] | None = None) -> None:
+                 wait: Callable[[float], None] | None = None, transport: httpx.BaseTransport | None = None) -> None:
         check_transport(base_url)
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -159,6 +154,7 @@ class Client:
         elif ca_bundle and not os.path.isfile(ca_bundle):
             raise UsageError(f"cannot load CA bundle {ca_bundle}: no such file")
         self._http = httpx.Client(base_url=self.base_url, headers=headers, verify=verify, trust_env=True,
+                                  transport=transport,
                                   timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)))
 
     def close(self) -> None:
@@ -194,18 +190,18 @@ class Client:
             started = time.monotonic()
             retry_after: float | None = None
             try:
-                with mapped(self.base_url):
+                with mapped(self.base_url, midway=True):
                     response = self._http.send(request, stream=True)
+                    self._trace(f"< {response.status_code} request-id={response.headers.get('request-id', '-')}")
+                    if response.status_code < 400 and not stream:
+                        response.read()
             except NetworkError as err:
                 if attempt >= self.retries or not err.retryable:
+                    err.retryable = False  # retried here already
                     raise
                 failure: ElevenError = err
             else:
-                self._trace(f"< {response.status_code} request-id={response.headers.get('request-id', '-')}")
                 if response.status_code < 400:
-                    if not stream:
-                        with mapped(self.base_url):
-                            response.read()
                     return response, started
                 with mapped(self.base_url):
                     response.read()
@@ -231,16 +227,27 @@ class Client:
         return attempt
 
     def _json(self, method: str, path: str, **kw: Any) -> Any:
-        response, _ = self._open(method, path, **kw)
-        ctype = response.headers.get("content-type", "").split(";")[0].strip()
-        if ctype and "json" not in ctype:
-            raise NetworkError(f"the server answered {ctype} instead of JSON for {path}",
-                               hint="check --base-url points at the ElevenLabs API (or a proxy in between)")
-        try:
-            return response.json()
-        except (ValueError, UnicodeDecodeError):
-            raise NetworkError(f"the server sent an invalid or truncated JSON response for {path}",
-                               hint="check --base-url points at the ElevenLabs API") from None
+        """A JSON answer; one that is cut short or not JSON is asked for again (these calls are safe to
+        repeat), then named: a body cut short is not a --base-url problem, an HTML page may be."""
+        attempt = 0
+        while True:
+            response, _ = self._open(method, path, **kw)
+            ctype = response.headers.get("content-type", "").split(";")[0].strip()
+            try:
+                if ctype and "json" not in ctype:
+                    raise TypeError(ctype)
+                return response.json()
+            except (ValueError, UnicodeDecodeError, TypeError):
+                if ctype and "json" not in ctype:
+                    failure = NetworkError(f"the server answered {ctype} instead of JSON for {path}",
+                                           hint="check --base-url points at the ElevenLabs API (or a proxy in "
+                                           "between)")
+                else:
+                    failure = NetworkError(f"the JSON response for {path} was cut short or is not valid JSON",
+                                           hint="run the command again")
+                if attempt >= self.retries or method not in ("GET", "DELETE"):
+                    raise failure from None
+                attempt = self.pause(failure, attempt)
 
     # --- endpoints ---------------------------------------------------------------------------
     def models(self) -> list[Model]:
@@ -287,32 +294,35 @@ class Client:
             raise NetworkError("unexpected single-use token response")
         return str(data["token"])
 
-    def convert(self, voice_id: str, req: SynthesisRequest, output_format: str) -> tuple[bytes, Meta]:
-        """POST /v1/text-to-speech/{voice_id}: the whole audio file."""
-        with self.stream(voice_id, req, output_format, path_suffix="") as streamed:
-            data = b"".join(streamed.chunks)
-        return data, streamed.meta
-
-    def stream(self, voice_id: str, req: SynthesisRequest, output_format: str,
-               path_suffix: str = "/stream") -> contextlib.AbstractContextManager[Streamed]:
-        """POST .../stream: headers at once, then audio chunks as they arrive (closed on exit)."""
-        path = f"/v1/text-to-speech/{_quote(voice_id)}{path_suffix}"
-        return self._stream_post(path, req.body(), req.query(output_format))
+    @contextlib.contextmanager
+    def synthesize(self, request: WireRequest, *, streaming: bool = False,
+                   timestamps: bool = False) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
+        """Any of the four shapes of a synthesis endpoint (text-to-speech or text-to-dialogue: whole or
+        /stream, audio or /with-timestamps), as (meta, chunks of audio with their alignment)."""
+        path = request.url_path(streaming=streaming, timestamps=timestamps)
+        if timestamps and not streaming:
+            yield self._timed_post(path, request.body, request.query)
+            return
+        with self._stream_post(path, request.body, request.query, audio=not timestamps) as (meta, chunks):
+            yield meta, (_ndjson(chunks) if timestamps else (TimedChunk(c, None, None) for c in chunks))
 
     @contextlib.contextmanager
-    def _stream_post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> Iterator[Streamed]:
+    def _stream_post(self, path: str, body: dict[str, Any], params: dict[str, str],
+                     audio: bool = True) -> Iterator[tuple[Meta, Iterator[bytes]]]:
+        """POST, then the headers at once and the body as it arrives (closed on exit). `audio`: the
+        answer must be audio (an HTML or JSON document instead is a broken answer, retried)."""
         response, started = self._open("POST", path, json_body=body, params=params, stream=True)
         meta = Meta.from_headers(response.headers)
         if self.on_headers:
             self.on_headers(meta)
         ctype = response.headers.get("content-type", "")
-        if ctype.startswith(("text/html", "application/json")):
+        if ctype.startswith("text/html") or (audio and ctype.startswith("application/json")):
             response.close()
             raise BrokenAudioError(f"the server answered {ctype.split(';')[0]} instead of audio",
                                    hint="check --base-url points at the ElevenLabs API")
 
         def chunks() -> Iterator[bytes]:
-            with mapped(self.base_url):
+            with mapped(self.base_url, midway=True):
                 for chunk in response.iter_bytes():
                     if chunk:
                         if meta.ttfb is None:
@@ -321,89 +331,45 @@ class Client:
                         yield chunk
 
         try:
-            yield Streamed(meta, chunks(), ctype)
+            yield meta, chunks()
         finally:
             response.close()
 
-    def with_timestamps(self, voice_id: str, req: SynthesisRequest, output_format: str) -> tuple[TimedChunk, Meta]:
-        path = f"/v1/text-to-speech/{_quote(voice_id)}/with-timestamps"
-        return self._timed_post(path, req.body(), req.query(output_format))
-
-    def _timed_post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> tuple[TimedChunk, Meta]:
-        response, started = self._open("POST", path, json_body=body, params=params)
-        meta = Meta.from_headers(response.headers)
-        if self.on_headers:
-            self.on_headers(meta)
-        meta.ttfb = time.monotonic() - started
+    def _timed_post(self, path: str, body: dict[str, Any], params: dict[str, str]) -> tuple[Meta, Iterator[TimedChunk]]:
+        """A whole with-timestamps answer: one JSON object of base64 audio and its alignment."""
+        with self._stream_post(path, body, params, audio=False) as (meta, chunks):
+            data = b"".join(chunks)
         try:
-            data = response.json()
-            chunk = _timed(data)
+            chunk = _timed(json.loads(data))
         except (ValueError, UnicodeDecodeError, TypeError, KeyError):
-            raise NetworkError("the server sent an invalid with-timestamps response",
-                               hint="check --base-url points at the ElevenLabs API") from None
-        return chunk, meta
+            raise _cut_short("the with-timestamps response was cut short or is not valid JSON") from None
+        return meta, iter([chunk])
 
-    def stream_with_timestamps(self, voice_id: str, req: SynthesisRequest, output_format: str
-                               ) -> contextlib.AbstractContextManager[tuple[Meta, Iterator[TimedChunk]]]:
-        """POST .../stream/with-timestamps: NDJSON, one TimedChunk per line."""
-        path = f"/v1/text-to-speech/{_quote(voice_id)}/stream/with-timestamps"
-        return self._ndjson_post(path, req.body(), req.query(output_format))
 
-    @contextlib.contextmanager
-    def _ndjson_post(self, path: str, body: dict[str, Any],
-                     params: dict[str, str]) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
-        with self._stream_post(path, body, params) as streamed:
+def _cut_short(what: str) -> NetworkError:
+    err = NetworkError(what, hint="run the command again")
+    err.retryable = True
+    return err
 
-            def lines() -> Iterator[TimedChunk]:
-                buffer = b""
-                for chunk in streamed.chunks:
-                    buffer += chunk
-                    while b"\n" in buffer:
-                        line, buffer = buffer.split(b"\n", 1)
-                        if line.strip():
-                            yield _parse_line(line)
-                if buffer.strip():
-                    yield _parse_line(buffer)
 
-            yield streamed.meta, lines()
-
-    @contextlib.contextmanager
-    def speech(self, voice_id: str, req: SynthesisRequest, output_format: str, *, streaming: bool = False,
-               timestamps: bool = False) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
-        """Any of the four text-to-speech endpoints, as (meta, chunks of audio with their alignment)."""
-        if timestamps and not streaming:
-            chunk, meta = self.with_timestamps(voice_id, req, output_format)
-            yield meta, iter([chunk])
-        elif timestamps:
-            with self.stream_with_timestamps(voice_id, req, output_format) as (meta, chunks):
-                yield meta, chunks
-        else:
-            with self.stream(voice_id, req, output_format, path_suffix="/stream" if streaming else "") as streamed:
-                yield streamed.meta, (TimedChunk(c, None, None) for c in streamed.chunks)
-
-    @contextlib.contextmanager
-    def dialogue(self, req: Any, output_format: str, *, streaming: bool = False,
-                 timestamps: bool = False) -> Iterator[tuple[Meta, Iterator[TimedChunk]]]:
-        """Any of the four text-to-dialogue endpoints (`req`: a dialogue.DialogueRequest), as `speech`."""
-        path = "/v1/text-to-dialogue" + ("/stream" if streaming else "") + ("/with-timestamps" if timestamps else "")
-        body, params = req.body(), req.query(output_format)
-        if timestamps and not streaming:
-            chunk, meta = self._timed_post(path, body, params)
-            yield meta, iter([chunk])
-        elif timestamps:
-            with self._ndjson_post(path, body, params) as (meta, chunks):
-                yield meta, chunks
-        else:
-            with self._stream_post(path, body, params) as streamed:
-                yield streamed.meta, (TimedChunk(c, None, None) for c in streamed.chunks)
+def _ndjson(chunks: Iterator[bytes]) -> Iterator[TimedChunk]:
+    """NDJSON lines as TimedChunks, as the bytes arrive."""
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            if line.strip():
+                yield _parse_line(line)
+    if buffer.strip():
+        yield _parse_line(buffer)
 
 
 def _parse_line(line: bytes) -> TimedChunk:
     try:
         return _timed(json.loads(line))
     except (ValueError, UnicodeDecodeError, TypeError, KeyError):
-        raise NetworkError("the stream ended with a truncated or invalid NDJSON line",
-                           hint="run the command again") from None
+        raise _cut_short("the timed stream was cut short or sent an invalid NDJSON line") from None
 
 
 def _timed(data: Any) -> TimedChunk:

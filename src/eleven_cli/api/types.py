@@ -66,52 +66,6 @@ class Subscription:
 
 
 @dataclass
-class SynthesisRequest:
-    """The JSON body (and query) of a text-to-speech request."""
-
-    text: str
-    model_id: str = "eleven_multilingual_v2"
-    voice_settings: dict[str, Any] = field(default_factory=dict)
-    language_code: str | None = None
-    seed: int | None = None
-    previous_text: str | None = None
-    next_text: str | None = None
-    previous_request_ids: list[str] = field(default_factory=list)
-    next_request_ids: list[str] = field(default_factory=list)
-    dictionaries: list[tuple[str, str | None]] = field(default_factory=list)
-    apply_text_normalization: str | None = None
-    enable_logging: bool = True
-    optimize_streaming_latency: int | None = None
-
-    def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text, "model_id": self.model_id}
-        if self.voice_settings:
-            out["voice_settings"] = dict(self.voice_settings)
-        for name in ("language_code", "seed", "previous_text", "next_text", "apply_text_normalization"):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
-        if self.previous_request_ids:
-            out["previous_request_ids"] = self.previous_request_ids[-3:]
-        if self.next_request_ids:
-            out["next_request_ids"] = self.next_request_ids[:3]
-        if self.dictionaries:
-            out["pronunciation_dictionary_locators"] = [
-                {"pronunciation_dictionary_id": d, **({"version_id": v} if v else {})}
-                for d, v in self.dictionaries
-            ]
-        return out
-
-    def query(self, output_format: str) -> dict[str, str]:
-        q = {"output_format": output_format}
-        if not self.enable_logging:
-            q["enable_logging"] = "false"
-        if self.optimize_streaming_latency is not None:
-            q["optimize_streaming_latency"] = str(self.optimize_streaming_latency)
-        return q
-
-
-@dataclass
 class Meta:
     """What the response headers say about a synthesis."""
 
@@ -166,3 +120,16 @@ class TimedChunk:
     alignment: Alignment | None
     normalized: Alignment | None
     segments: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """One synthesis request as it is sent: the endpoint's path (without the /stream and
+    /with-timestamps suffixes, which say how the answer comes), its JSON body and its query."""
+
+    path: str
+    body: dict[str, Any]
+    query: dict[str, str]
+
+    def url_path(self, *, streaming: bool, timestamps: bool) -> str:
+        return self.path + ("/stream" if streaming else "") + ("/with-timestamps" if timestamps else "")

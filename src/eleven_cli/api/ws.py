@@ -11,7 +11,7 @@ import json
 import ssl
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -21,6 +21,7 @@ from eleven_cli.api.status import status_error
 from eleven_cli.api.transport import check_transport
 from eleven_cli.api.types import Alignment
 from eleven_cli.errors import AuthError, ElevenError, NetworkError
+from eleven_cli.options import LIVE, SpeechOptions
 
 
 @dataclass
@@ -32,47 +33,35 @@ class AudioEvent:
 
 @dataclass
 class WsOptions:
+    """A stream-input session: the voice, the synthesis options (rendered for the socket: query and
+    first message) and what only a socket has."""
+
     voice_id: str
-    model_id: str
+    options: SpeechOptions
     output_format: str
-    voice_settings: dict[str, Any] = field(default_factory=dict)
     schedule: list[int] | None = None
     auto_mode: bool = False
     sync_alignment: bool = False
     inactivity_timeout: int | None = None
-    language_code: str | None = None
-    seed: int | None = None
-    enable_logging: bool = True
-    apply_text_normalization: str | None = None
-    dictionaries: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def model_id(self) -> str:
+        return self.options.model_id
 
     def query(self) -> dict[str, str]:
-        q = {"model_id": self.model_id, "output_format": self.output_format}
+        q = {**self.options.render(LIVE)["query"], "output_format": self.output_format}
         if self.auto_mode:
             q["auto_mode"] = "true"
         if self.sync_alignment:
             q["sync_alignment"] = "true"
         if self.inactivity_timeout is not None:
             q["inactivity_timeout"] = str(self.inactivity_timeout)
-        if self.language_code:
-            q["language_code"] = self.language_code
-        if self.seed is not None:
-            q["seed"] = str(self.seed)
-        if not self.enable_logging:
-            q["enable_logging"] = "false"
-        if self.apply_text_normalization:
-            q["apply_text_normalization"] = self.apply_text_normalization
         return q
 
     def init_message(self) -> dict[str, Any]:
-        msg: dict[str, Any] = {"text": " "}
-        if self.voice_settings:
-            msg["voice_settings"] = self.voice_settings
+        msg: dict[str, Any] = {"text": " ", **self.options.render(LIVE)["init"]}
         if self.schedule:
             msg["generation_config"] = {"chunk_length_schedule": self.schedule}
-        if self.dictionaries:
-            msg["pronunciation_dictionary_locators"] = [
-                {"pronunciation_dictionary_id": d, "version_id": v or "latest"} for d, v in self.dictionaries]
         return msg
 
 

@@ -6,22 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from eleven_cli.cli import complete
-from eleven_cli.cli.options import (
-    BoostOpt,
-    DictOpt,
-    LanguageOpt,
-    ModelOpt,
-    NoLoggingOpt,
-    NormalizeOpt,
-    SeedOpt,
-    SimilarityOpt,
-    SpeedOpt,
-    StabilityOpt,
-    StyleOpt,
-    VoiceOpt,
-    collect,
-)
+from eleven_cli.cli.options import synthesis
+from eleven_cli.cli.synth import Options
+from eleven_cli.options import SPEECH
 
 
 def _clock(seconds: float) -> str:
@@ -31,6 +18,9 @@ def _clock(seconds: float) -> str:
     return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s" if m else f"{s}s"
 
 
+@synthesis([SPEECH], after="results", help_text={
+    "format": "Output format of every item without its own [default: the item's output extension, else "
+              "profile, else mp3_44100_128]."})
 def batch(
     ctx: typer.Context,
     manifest: Annotated[Path, typer.Argument(metavar="MANIFEST",
@@ -53,24 +43,9 @@ def batch(
     vtt: Annotated[bool, typer.Option("--vtt", help="Write ID.vtt captions beside each audio file.")] = False,
     results: Annotated[Path | None, typer.Option("--results", metavar="FILE", help="Results JSONL [default: "
                                                  "OUTDIR/results.jsonl].", show_default=False)] = None,
-    voice: VoiceOpt = None,
-    model: ModelOpt = None,
-    fmt: Annotated[str | None, typer.Option("--format", autocompletion=complete.formats, metavar="FORMAT",
-                                            help="Output format of every item without its own [default: the "
-                                            "item's output extension, else profile, else mp3_44100_128].",
-                                            show_default=False)] = None,
-    stability: StabilityOpt = None,
-    similarity: SimilarityOpt = None,
-    style: StyleOpt = None,
-    speaker_boost: BoostOpt = None,
-    speed: SpeedOpt = None,
-    seed: SeedOpt = None,
-    language: LanguageOpt = None,
-    normalize: NormalizeOpt = None,
-    no_logging: NoLoggingOpt = False,
-    dicts: DictOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (with --dry-run: the plan) as "
                                           "JSON on stdout.")] = False,
+    options: Options | None = None,
 ) -> None:
     """Narrate many texts: concurrent (adapting to 429s), retried, resumable with --resume, with a
     progress bar, a results JSONL and a cost summary. Exit 4 if any item failed."""
@@ -78,11 +53,10 @@ def batch(
     from eleven_cli.batch_run import Batch
     from eleven_cli.errors import Interrupted, RejectedError
 
-    g = ctx.obj
-    opts = collect(locals())
+    g, options = ctx.obj, dict(options or {})
     run = Batch(g.client(on_retry=lambda m: g.trace("eleven: " + m)), load_manifest(manifest, split), outdir,
-                format=opts.format, jobs=jobs, resume=resume, srt=srt, vtt=vtt, results=results,
-                speech_args=opts.speech_args())
+                format=options.pop("format", None), jobs=jobs, resume=resume, srt=srt, vtt=vtt, results=results,
+                speech_args=options)
     if dry_run:
         _render_estimate(g, run.estimate(), as_json)
         return

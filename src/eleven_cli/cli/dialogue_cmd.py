@@ -6,10 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from eleven_cli.cli import complete
-from eleven_cli.cli.options import DeviceOpt, DictOpt, FormatOpt, LanguageOpt, NormalizeOpt, OutputOpt, PlayOpt
+from eleven_cli.cli.options import DeviceOpt, OutputOpt, PlayOpt, synthesis
+from eleven_cli.cli.synth import Options
+from eleven_cli.options import DIALOGUE
 
 
+@synthesis([DIALOGUE], help_text={
+    "model": "A model that can perform dialogue [default: eleven_v3].",
+    "stability": "How steady the performance is, 0..1."})
 def dialogue(
     ctx: typer.Context,
     script: Annotated[str | None, typer.Argument(
@@ -19,16 +23,6 @@ def dialogue(
         "--cast", metavar="SPEAKER=VOICE,...", help="Voices for the speakers, e.g. Ann=Alice,Bob=George "
         "[default: the profile's [cast] table, else a voice of the speaker's name].", show_default=False)] = None,
     output: OutputOpt = None,
-    model: Annotated[str, typer.Option("--model", "-m", metavar="MODEL", autocompletion=complete.models,
-                                       help="A model that can perform dialogue.")] = "eleven_v3",
-    fmt: FormatOpt = None,
-    stability: Annotated[float | None, typer.Option("--stability", metavar="0..1", min=0.0, max=1.0,
-                                                    help="How steady the performance is.", show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option("--seed", metavar="N", min=0, max=4294967295,
-                                             help="Seed for best-effort determinism.", show_default=False)] = None,
-    language: LanguageOpt = None,
-    normalize: NormalizeOpt = None,
-    dicts: DictOpt = None,
     alignment_out: Annotated[str | None, typer.Option("--alignment", metavar="FILE", help="Write characters, words "
                                                       "and voice segments with times as JSON (`-` = stdout).",
                                                       show_default=False)] = None,
@@ -44,26 +38,24 @@ def dialogue(
                                           "estimated credits; spend nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cost summary (with --dry-run: the plan) as "
                                           "JSON.")] = False,
+    options: Options | None = None,
 ) -> None:
     """Perform a multi-voice script in one take (text-to-dialogue), with speaker-labelled captions.
 
     Long scripts are split (at most 10 voices and 2,000 characters a request) and stitched into one file."""
     from eleven_cli.captions import write_captions
-    from eleven_cli.cli.options import SynthOptions
     from eleven_cli.cli.status import cost_line
     from eleven_cli.cli.synth import _caption_plan, _perform
     from eleven_cli.errors import UsageError
 
-    g = ctx.obj
+    g, options = ctx.obj, options or {}
     text, source = _read_script(script)
     dash = [v for v in (alignment_out, srt, vtt) if v == "-"]
     if len(dash) > 1 or (dash and output == "-"):
         raise UsageError("only one output can go to stdout (`-`)")
-    plan = None if dry_run else _caption_plan(g, SynthOptions(format=fmt), output, play, device, None,
-                                              (alignment_out, srt, vtt))
+    plan = None if dry_run else _caption_plan(g, options, output, play, device, None, (alignment_out, srt, vtt))
     speech = g.client().dialogue(
-        _turns(text, source), _cast(cast), model, plan.fmt.name if plan else fmt, stability=stability, seed=seed,
-        language=language, normalize=normalize.value if normalize else None, dictionaries=dicts,
+        _turns(text, source), _cast(cast), **{**options, "format": plan.fmt.name if plan else options.get("format")},
         timestamps=bool(alignment_out or srt or vtt), streaming=bool(plan and plan.streaming))
     if plan is None:
         _render_plan(g, speech, as_json)
@@ -113,8 +105,8 @@ def _render_plan(g: Any, speech: Any, as_json: bool) -> None:
     from eleven_cli.cli.render import print_json, table
     from eleven_cli.dialogue import estimate
 
-    model = speech.client.catalog.model(speech.job.request.model_id)
-    plan = estimate(speech.turns, speech.cast, speech.job.request, (model.cost_factor if model else None) or 1.0)
+    model = speech.client.catalog.model(speech.script.model_id)
+    plan = estimate(speech.turns, speech.cast, speech.script, (model.cost_factor if model else None) or 1.0)
     if as_json:
         print_json(plan)
         return

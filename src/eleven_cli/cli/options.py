@@ -1,20 +1,18 @@
-"""Options shared by the synthesis commands, as Typer declares them, and what they ask of the library."""
+"""Options shared by the synthesis commands. The synthesis options themselves are not written here:
+`synthesis()` derives them from their one declaration (eleven_cli.options.PARAMS)."""
 
 
-import dataclasses
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Any
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from eleven_cli.cli import complete
+from eleven_cli.options import PARAMS, Param
 
-
-class Normalize(StrEnum):
-    auto = "auto"
-    on = "on"
-    off = "off"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 TextArg = Annotated[list[str] | None, typer.Argument(metavar="TEXT...",
@@ -26,52 +24,6 @@ FileOpt = Annotated[str | None, typer.Option("--file", "-f", metavar="FILE",
 OutputOpt = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
                                                help="Write audio to FILE (atomically); `-` "
                                                "writes raw audio to stdout.", show_default=False)]
-VoiceOpt = Annotated[str | None, typer.Option("--voice", "-v", autocompletion=complete.voices, metavar="VOICE",
-                                              help="Voice id or name (case-insensitive) "
-                                              "[default: profile voice, else George].", show_default=False)]
-ModelOpt = Annotated[str | None, typer.Option("--model", "-m", autocompletion=complete.models, metavar="MODEL",
-                                              help="Model id [default: profile model, else "
-                                              "eleven_multilingual_v2].", show_default=False)]
-FormatOpt = Annotated[str | None, typer.Option("--format", autocompletion=complete.formats, metavar="FORMAT",
-                                               help="Output format, e.g. mp3_44100_128, pcm_24000, "
-                                               "wav_44100, ulaw_8000, opus_48000_64 [default: from the -o "
-                                               "extension, else profile, else mp3_44100_128].",
-                                               show_default=False)]
-StabilityOpt = Annotated[float | None, typer.Option("--stability", metavar="0..1",
-                                                    min=0.0, max=1.0, help="Voice stability "
-                                                    "0..1.", show_default=False)]
-SimilarityOpt = Annotated[float | None, typer.Option("--similarity", metavar="0..1",
-                                                     min=0.0, max=1.0, help="Similarity "
-                                                     "boost 0..1.", show_default=False)]
-StyleOpt = Annotated[float | None, typer.Option("--style", metavar="0..1",
-                                                min=0.0, max=1.0, help="Style exaggeration 0..1.",
-                                                show_default=False)]
-BoostOpt = Annotated[bool | None, typer.Option("--speaker-boost/--no-speaker-boost", help="Speaker boost.",
-                                               show_default=False)]
-SpeedOpt = Annotated[float | None, typer.Option("--speed", metavar="0.7..1.2",
-                                                min=0.7, max=1.2, help="Speaking speed 0.7..1.2.",
-                                                show_default=False)]
-SeedOpt = Annotated[int | None, typer.Option("--seed", metavar="N", min=0, max=4294967295, help="Seed for best-effort "
-                                             "determinism, 0..4294967295.", show_default=False)]
-LanguageOpt = Annotated[str | None, typer.Option("--language", metavar="CODE",
-                                                 help="ISO 639-1 language code to enforce.",
-                                                 show_default=False)]
-NormalizeOpt = Annotated[Normalize | None, typer.Option("--normalize", metavar="auto|on|off",
-                                                        help="Text normalisation: auto, on or "
-                                                        "off.", show_default=False)]
-LatencyOpt = Annotated[int | None, typer.Option("--latency", metavar="0..4",
-                                                min=0, max=4, help="optimize_streaming_latency "
-                                                "0..4.", show_default=False)]
-NoLoggingOpt = Annotated[bool, typer.Option("--no-logging", help="Zero-retention mode (enable_logging=false; "
-                                            "enterprise).")]
-DictOpt = Annotated[list[str] | None, typer.Option("--dict", metavar="ID[:VERSION]",
-                                                   help="Pronunciation dictionary ID[:VERSION]; up "
-                                                   "to 3.", show_default=False)]
-PrevTextOpt = Annotated[str | None, typer.Option("--previous-text", metavar="TEXT", help="Text that came before, for "
-                                                 "continuity.", show_default=False)]
-NextTextOpt = Annotated[str | None, typer.Option("--next-text", metavar="TEXT",
-                                                 help="Text that comes after, for continuity.",
-                                                 show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the cost summary as JSON (stdout, or stderr when "
                                        "audio goes to stdout).")]
 PlayOpt = Annotated[bool | None, typer.Option("--play/--no-play", help="Play the audio [default: play when "
@@ -81,39 +33,59 @@ DeviceOpt = Annotated[str | None, typer.Option("--device", autocompletion=comple
                                                "devices`).", show_default=False)]
 
 
-@dataclass
-class SynthOptions:
-    """The shared synthesis options as the user gave them (None = not given)."""
-
-    voice: str | None = None
-    model: str | None = None
-    format: str | None = None
-    stability: float | None = None
-    similarity: float | None = None
-    style: float | None = None
-    speaker_boost: bool | None = None
-    speed: float | None = None
-    seed: int | None = None
-    language: str | None = None
-    normalize: Normalize | None = None
-    latency: int | None = None
-    no_logging: bool = False
-    dicts: list[str] | None = None
-    previous_text: str | None = None
-    next_text: str | None = None
-
-    def speech_args(self) -> dict[str, Any]:
-        """Keyword arguments for Client.speech / Client.request (None = not given: the profile decides)."""
-        settings = {"stability": self.stability, "similarity_boost": self.similarity, "style": self.style,
-                    "use_speaker_boost": self.speaker_boost, "speed": self.speed}
-        return {"voice": self.voice, "model": self.model, "settings": settings, "language": self.language,
-                "seed": self.seed, "previous_text": self.previous_text, "next_text": self.next_text,
-                "dictionaries": self.dicts, "normalize": self.normalize.value if self.normalize else None,
-                "latency": self.latency, "logging": not self.no_logging}
 
 
-def collect(params: dict[str, Any]) -> SynthOptions:
-    """The shared synthesis options out of a command's parameters (pass it `locals()`)."""
-    names = {f.name for f in dataclasses.fields(SynthOptions)}
-    renamed = {"fmt": "format"}
-    return SynthOptions(**{renamed.get(k, k): v for k, v in params.items() if renamed.get(k, k) in names})
+def _choices(p: Param) -> Callable[[str], list[tuple[str, str]]]:
+    return lambda incomplete: [(c, "") for c in p.choices if c.startswith(incomplete.lower())]
+
+
+def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
+    """(annotation, default) of one declared option as Typer takes it. Values arrive as text and are
+    checked by the library (one line: `--speed 5 is out of range 0.7..1.2`), not by click."""
+    names = [p.flag] + ([p.short] if p.short else [])
+    text = help_text or p.help
+    if p.kind is bool and p.off_only:
+        return Annotated[bool, typer.Option(*names, help=text)], False
+    if p.kind is bool:
+        return Annotated[bool | None, typer.Option(*names, help=text, show_default=False)], None
+    extra: dict[str, Any] = {}
+    source = getattr(complete, p.complete) if p.complete else (_choices(p) if p.choices else None)
+    if source is not None:
+        extra["autocompletion"] = source
+    kind: Any = list[str] | None if p.kind is list else str | None
+    return Annotated[kind, typer.Option(*names, metavar=p.metavar or "TEXT", help=text, show_default=False,
+                                        **extra)], None
+
+
+def synthesis(endpoints: Iterable[str], *, exclude: Iterable[str] = (), after: str = "output",
+              help_text: dict[str, str] | None = None) -> Callable[[F], F]:
+    """Give a command every declared option that one of `endpoints` takes (but `exclude`), placed after
+    its parameter `after`; the command receives them as one mapping, `options` (None = not given)."""
+    wanted = [p for p in PARAMS if p.name not in set(exclude) and any(e in p.wire for e in endpoints)]
+
+    def wrap(func: F) -> F:
+        sig = inspect.signature(func)
+        own = [q for q in sig.parameters.values() if q.name != "options"]
+        added = []
+        for p in wanted:
+            annotation, default = typer_option(p, (help_text or {}).get(p.name))
+            added.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                           default=default))
+        at = next((i + 1 for i, q in enumerate(own) if q.name == after), len(own))
+        params = [q.replace(kind=inspect.Parameter.KEYWORD_ONLY) if i >= at and q.kind is not q.VAR_KEYWORD else q
+                  for i, q in enumerate(own)]
+        params = params[:at] + added + params[at:]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            given = {p.name: kwargs.pop(p.name, None) for p in wanted}
+            if "logging" in given:  # --no-logging: a flag that only turns logging off
+                given["logging"] = False if given["logging"] else None
+            return func(*args, options=given, **kwargs)
+
+        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {**{q.name: q.annotation for q in params}, "return": None}
+        del command.__wrapped__  # type: ignore[attr-defined]  # Typer reads the signature above
+        return command  # type: ignore[return-value]
+
+    return wrap

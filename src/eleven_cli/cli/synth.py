@@ -8,44 +8,24 @@ from typing import Annotated, Any
 
 import typer
 
-from eleven_cli.cli.options import (
-    BoostOpt,
-    DeviceOpt,
-    DictOpt,
-    FileOpt,
-    FormatOpt,
-    JsonOpt,
-    LanguageOpt,
-    LatencyOpt,
-    ModelOpt,
-    NextTextOpt,
-    NoLoggingOpt,
-    NormalizeOpt,
-    OutputOpt,
-    PlayOpt,
-    PrevTextOpt,
-    SeedOpt,
-    SimilarityOpt,
-    SpeedOpt,
-    StabilityOpt,
-    StyleOpt,
-    SynthOptions,
-    TextArg,
-    VoiceOpt,
-    collect,
-)
+from eleven_cli.cli.options import DeviceOpt, FileOpt, JsonOpt, OutputOpt, PlayOpt, TextArg, synthesis
+from eleven_cli.options import SPEECH
+
+Options = dict[str, Any]  # the declared synthesis options, as given (None = not given)
+BufferOpt = Annotated[float, typer.Option("--buffer", metavar="MS", min=0, max=5000,
+                                          help="Jitter buffer before the first sound, in ms.")]
 
 
-def _plan(g: Any, opts: SynthOptions, output: str | None, play: bool | None, device: str | None,
+def _plan(g: Any, options: Options, output: str | None, play: bool | None, device: str | None,
           streaming: bool | None) -> Any:
     from eleven_cli.outputs import plan
 
-    return plan(output, play, device or g.setting("device"), explicit_format=opts.format,
+    return plan(output, play, device or g.setting("device"), explicit_format=options.get("format"),
                 default_format=g.setting("format"), streaming=streaming, stdout_tty=sys.stdout.isatty(),
                 warn=g.say)
 
 
-def _caption_plan(g: Any, opts: SynthOptions, output: str | None, play: bool | None, device: str | None,
+def _caption_plan(g: Any, options: Options, output: str | None, play: bool | None, device: str | None,
                   streaming: bool | None, captions: tuple[str | None, ...]) -> Any:
     """Where the audio goes when captions are asked for: nowhere (the smallest format is requested)
     when there is no -o and nothing is to be played, else as `_plan` says."""
@@ -55,15 +35,15 @@ def _caption_plan(g: Any, opts: SynthOptions, output: str | None, play: bool | N
     dash = "-" in captions
     if output is None and any(captions) and (
             play is False or (play is None and (not sys.stdout.isatty() or dash))):
-        return Plan(get_format(opts.format or "mp3_22050_32"), None, False, None)
-    return _plan(g, opts, output, play, device, streaming)
+        return Plan(get_format(options.get("format") or "mp3_22050_32"), None, False, None)
+    return _plan(g, options, output, play, device, streaming)
 
 
-def _speech(g: Any, opts: SynthOptions, words: list[str] | None, file: str | None, fmt: Any, **how: bool) -> Any:
-    from eleven_cli.text import read_text
+def _speech(g: Any, options: Options, words: list[str] | None, file: str | None, fmt: Any, **how: bool) -> Any:
+    from eleven_cli.cli.reading import read_text
 
     text = read_text(words or [], file)
-    return g.client().speech(text, format=fmt.name, **how, **opts.speech_args())
+    return g.client().speech(text, **{**options, "format": fmt.name}, **how)
 
 
 def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight: bool = False) -> Any:
@@ -74,7 +54,8 @@ def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight
     from eleven_cli.outputs import PlayOutput
 
     words = Words()
-    outs = plan.outputs(buffer_ms)
+    speech.remember = False  # run once: no copy of the audio kept for a second run
+    outs = plan.outputs(buffer_ms, speech.job.fmt, speech.wav)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
     pieces = PieceProgress(g, playing=player is not None)
     if player is None:
@@ -100,85 +81,54 @@ def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight
         print(f"timing: first_byte={result.first_byte_at:.6f} first_audio={first or time.time():.6f}",
               file=sys.stderr)
     result.output = plan.output
-    result.format = plan.format_name
     return result
 
 
+@synthesis([SPEECH])
 def say(
     ctx: typer.Context,
     text: TextArg = None,
     file: FileOpt = None,
     output: OutputOpt = None,
-    voice: VoiceOpt = None,
-    model: ModelOpt = None,
-    fmt: FormatOpt = None,
-    stability: StabilityOpt = None,
-    similarity: SimilarityOpt = None,
-    style: StyleOpt = None,
-    speaker_boost: BoostOpt = None,
-    speed: SpeedOpt = None,
-    seed: SeedOpt = None,
-    language: LanguageOpt = None,
-    normalize: NormalizeOpt = None,
-    latency: LatencyOpt = None,
-    no_logging: NoLoggingOpt = False,
-    dicts: DictOpt = None,
-    previous_text: PrevTextOpt = None,
-    next_text: NextTextOpt = None,
     play: PlayOpt = None,
     device: DeviceOpt = None,
     as_json: JsonOpt = False,
+    options: Options | None = None,
 ) -> None:
     """Synthesise text and write it to a file, stdout, or the speakers.
 
     Long text is split below the model's limit and stitched into one file."""
     from eleven_cli.cli.status import cost_line
 
-    opts = collect(locals())
-    g = ctx.obj
-    plan = _plan(g, opts, output, play, device, streaming=None)  # /stream when playing: heard as it arrives
-    result = _perform(g, _speech(g, opts, text, file, plan.fmt, streaming=plan.streaming), plan)
+    g, options = ctx.obj, options or {}
+    plan = _plan(g, options, output, play, device, streaming=None)  # /stream when playing: heard as it arrives
+    result = _perform(g, _speech(g, options, text, file, plan.fmt, streaming=plan.streaming), plan)
     cost_line(g, as_json, plan.output == "-", **result.summary())
 
 
+@synthesis([SPEECH])
 def stream(
     ctx: typer.Context,
     text: TextArg = None,
     file: FileOpt = None,
     output: OutputOpt = None,
-    voice: VoiceOpt = None,
-    model: ModelOpt = None,
-    fmt: FormatOpt = None,
-    stability: StabilityOpt = None,
-    similarity: SimilarityOpt = None,
-    style: StyleOpt = None,
-    speaker_boost: BoostOpt = None,
-    speed: SpeedOpt = None,
-    seed: SeedOpt = None,
-    language: LanguageOpt = None,
-    normalize: NormalizeOpt = None,
-    latency: LatencyOpt = None,
-    no_logging: NoLoggingOpt = False,
-    dicts: DictOpt = None,
-    previous_text: PrevTextOpt = None,
-    next_text: NextTextOpt = None,
     play: PlayOpt = None,
     device: DeviceOpt = None,
-    buffer_ms: Annotated[float, typer.Option("--buffer", metavar="MS", min=0, max=5000, help="Jitter buffer before the "
-                                             "first sound, in ms.")] = 150.0,
+    buffer_ms: BufferOpt = 150.0,
     as_json: JsonOpt = False,
+    options: Options | None = None,
 ) -> None:
     """Stream speech: play it as it arrives (first sound before the response ends), optionally
     teeing the audio to -o FILE or stdout."""
     from eleven_cli.cli.status import cost_line
 
-    opts = collect(locals())
-    g = ctx.obj
-    plan = _plan(g, opts, output, play, device, streaming=True)
-    result = _perform(g, _speech(g, opts, text, file, plan.fmt, streaming=True), plan, buffer_ms)
+    g, options = ctx.obj, options or {}
+    plan = _plan(g, options, output, play, device, streaming=True)
+    result = _perform(g, _speech(g, options, text, file, plan.fmt, streaming=True), plan, buffer_ms)
     cost_line(g, as_json, plan.output == "-", **result.summary())
 
 
+@synthesis([SPEECH])
 def timestamps(
     ctx: typer.Context,
     text: TextArg = None,
@@ -207,25 +157,10 @@ def timestamps(
                                                       "per cue (1 = word by word).", show_default=False)] = None,
     highlight: Annotated[bool, typer.Option("--highlight/--no-highlight", help="While playing on a terminal, "
                                             "highlight each word as it is heard.")] = True,
-    voice: VoiceOpt = None,
-    model: ModelOpt = None,
-    fmt: FormatOpt = None,
-    stability: StabilityOpt = None,
-    similarity: SimilarityOpt = None,
-    style: StyleOpt = None,
-    speaker_boost: BoostOpt = None,
-    speed: SpeedOpt = None,
-    seed: SeedOpt = None,
-    language: LanguageOpt = None,
-    normalize: NormalizeOpt = None,
-    latency: LatencyOpt = None,
-    no_logging: NoLoggingOpt = False,
-    dicts: DictOpt = None,
-    previous_text: PrevTextOpt = None,
-    next_text: NextTextOpt = None,
     play: PlayOpt = None,
     device: DeviceOpt = None,
     as_json: JsonOpt = False,
+    options: Options | None = None,
 ) -> None:
     """Speech plus character timing: write alignment JSON and word-level SRT/VTT captions."""
     from eleven_cli.audio.sink import check_output_path
@@ -233,16 +168,15 @@ def timestamps(
     from eleven_cli.cli.status import cost_line
     from eleven_cli.errors import UsageError
 
-    opts = collect(locals())
-    g = ctx.obj
+    g, options = ctx.obj, options or {}
     dash = [name for name, v in (("--alignment", alignment_out), ("--srt", srt), ("--vtt", vtt)) if v == "-"]
     if len(dash) > 1 or (dash and output == "-"):
         raise UsageError("only one output can go to stdout (`-`)")
     for path in (alignment_out, srt, vtt):
         if path and path != "-":
             check_output_path(path)
-    plan = _caption_plan(g, opts, output, play, device, use_stream, (alignment_out, srt, vtt))
-    speech = _speech(g, opts, text, file, plan.fmt, timestamps=True, streaming=use_stream)
+    plan = _caption_plan(g, options, output, play, device, use_stream, (alignment_out, srt, vtt))
+    speech = _speech(g, options, text, file, plan.fmt, timestamps=True, streaming=use_stream or plan.play)
     result = _perform(g, speech, plan, highlight=highlight and sys.stderr.isatty() and not g.quiet)
     look = CaptionStyle(max_chars, max_lines, max_duration, words_per_cue)
     write_captions(result.normalized if normalized else result.alignment, alignment_out=alignment_out, srt=srt,

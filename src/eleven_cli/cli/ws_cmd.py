@@ -6,26 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from eleven_cli.cli.options import (
-    BoostOpt,
-    DeviceOpt,
-    DictOpt,
-    FormatOpt,
-    JsonOpt,
-    LanguageOpt,
-    ModelOpt,
-    NoLoggingOpt,
-    NormalizeOpt,
-    OutputOpt,
-    PlayOpt,
-    SeedOpt,
-    SimilarityOpt,
-    SpeedOpt,
-    StabilityOpt,
-    StyleOpt,
-    VoiceOpt,
-    collect,
-)
+from eleven_cli.cli.options import DeviceOpt, JsonOpt, OutputOpt, PlayOpt, synthesis
+from eleven_cli.cli.synth import BufferOpt, Options
+from eleven_cli.options import LIVE
 
 
 def parse_schedule(raw: str | None) -> list[int] | None:
@@ -42,15 +25,13 @@ def parse_schedule(raw: str | None) -> list[int] | None:
     return values
 
 
+@synthesis([LIVE])
 def ws(
     ctx: typer.Context,
     text: Annotated[list[str] | None, typer.Argument(metavar="TEXT...",
                                                      help="Text to speak; without it, standard input is read "
                                                      "as it arrives.", show_default=False)] = None,
     output: OutputOpt = None,
-    voice: VoiceOpt = None,
-    model: ModelOpt = None,
-    fmt: FormatOpt = None,
     schedule: Annotated[str | None, typer.Option("--schedule", metavar="N,N,...",
                                                  help="chunk_length_schedule: characters "
                                                  "buffered before each generation, e.g. 120,160,250,290 "
@@ -78,21 +59,11 @@ def ws(
                                             help="Write WebVTT captions.", show_default=False)] = None,
     normalized: Annotated[bool, typer.Option("--normalized", help="Captions from the normalized "
                                              "alignment.")] = False,
-    stability: StabilityOpt = None,
-    similarity: SimilarityOpt = None,
-    style: StyleOpt = None,
-    speaker_boost: BoostOpt = None,
-    speed: SpeedOpt = None,
-    seed: SeedOpt = None,
-    language: LanguageOpt = None,
-    normalize: NormalizeOpt = None,
-    no_logging: NoLoggingOpt = False,
-    dicts: DictOpt = None,
     play: PlayOpt = None,
     device: DeviceOpt = None,
-    buffer_ms: Annotated[float, typer.Option("--buffer", metavar="MS", min=0, max=5000, help="Jitter buffer before the "
-                                             "first sound, in ms.")] = 150.0,
+    buffer_ms: BufferOpt = 150.0,
     as_json: JsonOpt = False,
+    options: Options | None = None,
 ) -> None:
     """Speak text as it arrives (e.g. from a language model) over the stream-input WebSocket:
     each piece of stdin is sent at once and its audio played or saved as it returns."""
@@ -104,22 +75,20 @@ def ws(
     from eleven_cli.live_session import speak_live
     from eleven_cli.outputs import PlayOutput
 
-    g = ctx.obj
-    opts = collect(locals())
+    g, options = ctx.obj, options or {}
     sched = parse_schedule(schedule)
     for path in (alignment_out, srt, vtt):
         if path and path != "-":
             check_output_path(path)
     pieces = _pieces(g, text, flush_on_newline, inactivity_timeout)
-    plan = _plan(g, opts, output, play, device, streaming=True)
+    plan = _plan(g, options, output, play, device, streaming=True)
     client = g.client()
-    req = client.request(" ", **opts.speech_args())
-    wopts = WsOptions(voice_id=client.voice_id(opts.voice), model_id=req.model_id, output_format=plan.fmt.name,
-                      voice_settings=req.voice_settings, schedule=sched, auto_mode=auto_mode,
-                      sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout,
-                      language_code=req.language_code, seed=req.seed, enable_logging=req.enable_logging,
-                      apply_text_normalization=req.apply_text_normalization, dictionaries=req.dictionaries)
-    outs = plan.outputs(buffer_ms)
+    from eleven_cli.speech import wire_format
+
+    wire, wav = wire_format(plan.fmt, streaming=True)
+    wopts = WsOptions(client.voice_id(options.get("voice")), client.options(**options), wire.name, schedule=sched,
+                      auto_mode=auto_mode, sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout)
+    outs = plan.outputs(buffer_ms, wire, wav)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
     with Progress(g, progress_text(player, lambda: player.received) if player is not None else (lambda: "")):
         live = speak_live(client, wopts, pieces, outs, token=token, timeout=g.timeout or 30.0, say=g.say,
@@ -131,14 +100,14 @@ def ws(
     info = {"characters": stats.sent_chars, "request_ids": [], "duration_seconds": round(live.counter.seconds, 3),
             "ttfb_ms": (round((stats.first_audio_at - stats.first_send_at) * 1000)
                         if stats.first_audio_at and stats.first_send_at else None),
-            "output": plan.output, "format": plan.fmt.name, "voice_id": wopts.voice_id, "model_id": req.model_id,
+            "output": plan.output, "format": plan.fmt.name, "voice_id": wopts.voice_id, "model_id": wopts.model_id,
             "messages": stats.messages, "reconnects": stats.reconnects}
     cost_line(g, as_json, plan.output == "-", **info)
 
 
 def _pieces(g: Any, text: list[str] | None, flush_on_newline: bool, inactivity_timeout: int | None) -> Any:
     """(text, flush) pieces: the words given, or standard input as it arrives (None = keep-alive)."""
-    from eleven_cli.text import read_text, stream_pieces
+    from eleven_cli.cli.reading import read_text, stream_pieces
 
     if text:
         return [(read_text(text, None).rstrip() + " ", False)]
