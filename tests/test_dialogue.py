@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from conftest import DEMO_KEY, ELEVEN, Mock, decode_duration, err
-from eleven_cli.dialogue import DialogueRequest, Turn, dialogue_pieces, parse_script
+from eleven_cli.dialogue import DialogueScript, Turn, parse_script
+from eleven_cli.options import SpeechOptions
 from eleven_cli.errors import UsageError
 
 TWELVE = ["George", "Sarah", "Charlie", "Alice", "Brian", "Jessica", "Aria", "Roger", "Callum", "River",
@@ -42,18 +43,22 @@ def test_plain_scripts_with_comments_blank_lines_and_continuations() -> None:
 
 def test_splitting_respects_voices_characters_and_turns() -> None:
     inputs = [(f"Turn {n}. " + "Words fill this turn. " * 20, f"voice{n % 12:02d}") for n in range(40)]
-    req = DialogueRequest(inputs, list(range(40)))
-    steps = dialogue_pieces(req)
-    assert steps.count >= 5
-    seen = []
-    for _, sub in steps:
-        assert len(sub.text) <= 2000 and len({v for _, v in sub.inputs}) <= 10
+    script = DialogueScript(inputs, list(range(40)), SpeechOptions(), "mp3_44100_128")
+    pieces = list(script.pieces([]))
+    assert len(pieces) == len(script.texts) >= 5
+    seen: list[int] = []
+    for sub in pieces:
+        inputs_sent = sub.request.body["inputs"]
+        assert len(sub.text) <= 2000 and len({i["voice_id"] for i in inputs_sent}) <= 10
+        assert sub.request.path == "/v1/text-to-dialogue" and sub.request.query == {"output_format": "mp3_44100_128"}
+        assert sub.turns is not None
         seen += sub.turns
     assert seen == list(range(40))  # every turn once, in order, never split (each is under the limit)
-    long = DialogueRequest([("Short one.", "a"), ("A sentence of a long turn. " * 120, "b")], [0, 1])
-    parts = list(dialogue_pieces(long))
-    assert len(parts) >= 2 and all(len(s.text) <= 2000 for _, s in parts)
-    assert {v for _, s in parts for _, v in s.inputs if s.turns != [0]} == {"b"}
+    long = DialogueScript([("Short one.", "a"), ("A sentence of a long turn. " * 120, "b")], [0, 1],
+                          SpeechOptions(), "mp3_44100_128")
+    parts = list(long.pieces([]))
+    assert len(parts) >= 2 and all(len(s.text) <= 2000 for s in parts)
+    assert {i["voice_id"] for s in parts for i in s.request.body["inputs"] if s.turns != (0,)} == {"b"}
 
 
 # --- the command -----------------------------------------------------------------------------------------

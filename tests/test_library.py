@@ -185,7 +185,9 @@ def _ws(client: Client) -> None:
     from eleven_cli.live_session import speak_live
     from eleven_cli.outputs import MemoryOutput
 
-    opts = WsOptions(voice_id="JBFqnCBsd6RMkjVDRZzb", model_id="eleven_flash_v2_5", output_format="mp3_44100_128")
+    from eleven_cli.options import SpeechOptions
+
+    opts = WsOptions("JBFqnCBsd6RMkjVDRZzb", SpeechOptions(model="eleven_flash_v2_5"), "mp3_44100_128")
     from eleven_cli.formats import FORMATS
 
     speak_live(client, opts, [("Hello there. ", True)], [MemoryOutput(FORMATS["mp3_44100_128"])], timeout=2)
