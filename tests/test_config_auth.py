@@ -37,7 +37,7 @@ def test_set_get_list_unset_path_and_file_mode(cli, isolated: Path) -> None:
 
 
 @pytest.mark.parametrize(("key", "value", "needle"), [
-    ("colour", "red", "valid keys"), ("stability", "2", "between 0 and 1"), ("format", "mp3", "must be one of"),
+    ("colour", "red", "valid keys"), ("stability", "2", "a number from 0 to 1"), ("format", "mp3", "must be one of"),
     ("base_url", "ftp://x", "http"), ("region", "mars", "global"), ("speaker_boost", "maybe", "true or false"),
 ])
 def test_set_validates(cli, key: str, value: str, needle: str) -> None:

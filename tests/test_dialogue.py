@@ -17,8 +17,8 @@ import pytest
 
 from conftest import DEMO_KEY, ELEVEN, Mock, decode_duration, err
 from eleven_cli.dialogue import DialogueScript, Turn, parse_script
-from eleven_cli.options import SpeechOptions
 from eleven_cli.errors import UsageError
+from eleven_cli.options import SpeechOptions
 
 TWELVE = ["George", "Sarah", "Charlie", "Alice", "Brian", "Jessica", "Aria", "Roger", "Callum", "River",
           "Charlotte", "Daniel"]

@@ -183,9 +183,8 @@ def _calls(client: Client, tmp_path: Path) -> list:
 def _ws(client: Client) -> None:
     from eleven_cli.api.ws import WsOptions
     from eleven_cli.live_session import speak_live
-    from eleven_cli.outputs import MemoryOutput
-
     from eleven_cli.options import SpeechOptions
+    from eleven_cli.outputs import MemoryOutput
 
     opts = WsOptions("JBFqnCBsd6RMkjVDRZzb", SpeechOptions(model="eleven_flash_v2_5"), "mp3_44100_128")
     from eleven_cli.formats import FORMATS

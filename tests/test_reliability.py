@@ -53,9 +53,9 @@ FAULTS = {
     "503": ("503x*", 5, "503"),
     "dropped-mid-body": ("drop@600x*", 6, "dropped"),
     "stalled": ("stall@4000x*", 6, "timed out"),
-    "invalid-json": ("badjson x*", 6, "invalid"),
+    "invalid-json": ("badjson x*", 6, "not valid JSON"),
     "wrong-content-type": ("ctype x*", 6, "instead of"),
-    "truncated": ("truncate@300x*", 6, "truncated"),
+    "truncated": ("truncate@300x*", 6, "cut short"),
 }
 
 # Which cells apply: a fault only where that kind of response exists.

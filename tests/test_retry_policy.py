@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import decode_duration, err
 
 TEXT = ("A sentence long enough that its audio runs well past the point where the mock cuts the "

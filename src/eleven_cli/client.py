@@ -276,3 +276,18 @@ def _turn(item: Any) -> Any:
     if isinstance(item, tuple | list) and len(item) == 2 and all(isinstance(x, str) for x in item):
         return Turn(item[0], item[1])
     raise UsageError(f"a dialogue turn must be a Turn, a (speaker, text) pair or a dict: got {item!r}")
+
+
+def cached_catalog(kind: str, base_url: str | None, api_key: str | None) -> list[dict[str, Any]]:
+    """What the on-disk catalogue holds for `kind` (models, voices), however old, without any request."""
+    from eleven_cli.api.catalog import cached
+    from eleven_cli.config import cache_dir
+
+    return cached(cache_dir(), kind, base_url, api_key)
+
+
+def prepare_tls(ca_bundle: str | None) -> None:
+    """Start loading the CA store in the background, for a client about to talk TLS."""
+    from eleven_cli.api import tls
+
+    tls.prepare(ca_bundle)

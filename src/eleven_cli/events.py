@@ -16,6 +16,8 @@ from typing import Any
 
 from eleven_cli.api.types import Alignment
 
+__all__ = ["Alignment", "Audio", "Event", "Finished", "PieceDone", "Result", "Retrying", "Started", "Timing"]
+
 
 @dataclass(frozen=True)
 class Started:

@@ -70,11 +70,18 @@ class Param:
         return value
 
     def parse_text(self, raw: Any) -> Any:
-        """A config value (as typed by `eleven config set` or read from TOML): ValueError if bad."""
+        """A config value (as typed by `eleven config set` or read from TOML): ValueError saying what it
+        must be."""
         try:
             return self.check(raw, "value")
-        except UsageError as exc:
-            raise ValueError(exc.message.removeprefix("value ")) from None
+        except UsageError:
+            if self.choices:
+                rule = f"must be one of {', '.join(self.choices)}"
+            elif self.lo is not None and self.hi is not None:
+                rule = f"must be {_kind_words(self)} from {self.lo:g} to {self.hi:g}"
+            else:
+                rule = "must not be empty" if self.kind is str else f"must be {_kind_words(self)}"
+            raise ValueError(rule) from None
 
 
 def _kind_words(p: Param) -> str:
@@ -130,7 +137,8 @@ _SETTINGS = "voice_settings"
 PARAMS: tuple[Param, ...] = (
     Param("voice", "--voice", "Voice id or name (case-insensitive) [default: profile voice, else George].",
           short="-v", metavar="VOICE", key="voice", complete="voices", wire={SPEECH: "path", LIVE: "path"}),
-    Param("model", "--model", "Model id [default: profile model, else eleven_multilingual_v2].", short="-m", metavar="MODEL", key="model", complete="models",
+    Param("model", "--model", "Model id [default: profile model, else eleven_multilingual_v2].",
+          short="-m", metavar="MODEL", key="model", complete="models",
           wire={SPEECH: "body:model_id", DIALOGUE: "body:model_id", LIVE: "query:model_id"}),
     Param("format", "--format", "Output format, e.g. mp3_44100_128, pcm_24000, wav_44100, ulaw_8000, "
           "opus_48000_64 [default: from the -o extension, else profile, else mp3_44100_128].",

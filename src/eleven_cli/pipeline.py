@@ -99,8 +99,8 @@ class Pipeline:
                 data, tail = part.feed(piece.audio), part.flush()
                 yield Audio(data + tail if tail else data, i)  # no copy of a whole piece when nothing is held
             yield from self._account(result, piece, count, sub)
-            if piece.meta.request_id:
-                previous_ids.append(piece.meta.request_id)
+            if piece.meta.request_id and piece.meta.request_id not in previous_ids[-3:]:
+                previous_ids.append(piece.meta.request_id)  # (a piece reused for the same text: once)
         yield Finished(result)
 
     def _account(self, result: Result, piece: _Piece, count: int, sub: Piece) -> Iterator[Event]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from eleven_cli.timing import Alignment
+
+__all__ = ["Alignment", "Meta", "Model", "Subscription", "TimedChunk", "Voice", "WireRequest"]
+
 
 @dataclass(frozen=True)
 class Model:
@@ -91,24 +95,6 @@ class Meta:
             chars = num("character-cost")
         return cls(headers.get("request-id"), chars, headers.get("history-item-id"),
                    num("current-concurrent-requests"), num("maximum-concurrent-requests"))
-
-
-@dataclass
-class Alignment:
-    """Characters with absolute start/end times in seconds."""
-
-    characters: list[str] = field(default_factory=list)
-    starts: list[float] = field(default_factory=list)
-    ends: list[float] = field(default_factory=list)
-
-    def extend(self, other: Alignment, offset: float = 0.0) -> None:
-        self.characters += other.characters
-        self.starts += [t + offset for t in other.starts]
-        self.ends += [t + offset for t in other.ends]
-
-    @property
-    def text(self) -> str:
-        return "".join(self.characters)
 
 
 @dataclass

@@ -18,10 +18,9 @@ def _configured() -> tuple[str | None, str | None]:
 
 
 def _cached(kind: str) -> list[dict[str, Any]]:
-    from eleven_cli.api.catalog import cached
-    from eleven_cli.config import cache_dir
+    from eleven_cli.client import cached_catalog
 
-    return cached(cache_dir(), kind, *_configured())
+    return cached_catalog(kind, *_configured())
 
 
 def _matching(values: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:

@@ -45,14 +45,11 @@ def dialogue(
     Long scripts are split (at most 10 voices and 2,000 characters a request) and stitched into one file."""
     from eleven_cli.captions import write_captions
     from eleven_cli.cli.status import cost_line
-    from eleven_cli.cli.synth import _caption_plan, _perform
-    from eleven_cli.errors import UsageError
+    from eleven_cli.cli.synth import _caption_plan, _perform, check_outputs
 
     g, options = ctx.obj, options or {}
     text, source = _read_script(script)
-    dash = [v for v in (alignment_out, srt, vtt) if v == "-"]
-    if len(dash) > 1 or (dash and output == "-"):
-        raise UsageError("only one output can go to stdout (`-`)")
+    dash = check_outputs(output, alignment_out, srt, vtt)
     plan = None if dry_run else _caption_plan(g, options, output, play, device, None, (alignment_out, srt, vtt))
     speech = g.client().dialogue(
         _turns(text, source), _cast(cast), **{**options, "format": plan.fmt.name if plan else options.get("format")},
@@ -64,7 +61,7 @@ def dialogue(
     if alignment_out or srt or vtt:
         write_captions(result.alignment, alignment_out=alignment_out, srt=srt, vtt=vtt, segments=result.segments,
                        speakers=[t.speaker for t in speech.turns], labels=speaker_labels)
-    cost_line(g, as_json, plan.output == "-" or bool(dash), **result.summary())
+    cost_line(g, as_json, plan.output == "-" or dash, **result.summary())
 
 
 def _read_script(script: str | None) -> tuple[str, str]:

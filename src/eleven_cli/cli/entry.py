@@ -32,9 +32,9 @@ def _warm_tls(args: list[str]) -> None:
     base = _option(args, "--base-url") or os.environ.get("ELEVENLABS_BASE_URL") or ""
     if base.startswith("http://"):
         return
-    from eleven_cli.api import tls
+    from eleven_cli.client import prepare_tls
 
-    tls.prepare(_option(args, "--ca-bundle") or os.environ.get("SSL_CERT_FILE") or None)
+    prepare_tls(_option(args, "--ca-bundle") or os.environ.get("SSL_CERT_FILE") or None)
 
 
 def _warm_audio(args: list[str]) -> None:

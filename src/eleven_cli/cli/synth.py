@@ -39,6 +39,24 @@ def _caption_plan(g: Any, options: Options, output: str | None, play: bool | Non
     return _plan(g, options, output, play, device, streaming)
 
 
+def check_outputs(output: str | None, alignment: str | None = None, srt: str | None = None,
+                  vtt: str | None = None) -> bool:
+    """Every output a command will write, checked before any request (one check for every command):
+    at most one of them on stdout (`-`), every file in a folder that can be written. True when a
+    caption or alignment goes to stdout."""
+    from eleven_cli.audio.sink import check_output_path
+    from eleven_cli.errors import UsageError
+
+    named = (("-o", output), ("--alignment", alignment), ("--srt", srt), ("--vtt", vtt))
+    dash = [flag for flag, value in named if value == "-"]
+    if len(dash) > 1:
+        raise UsageError(f"only one output can go to stdout (`-`): {' and '.join(dash)} both ask for it")
+    for _, value in named:
+        if value and value != "-":
+            check_output_path(value)
+    return bool(dash) and dash != ["-o"]
+
+
 def _speech(g: Any, options: Options, words: list[str] | None, file: str | None, fmt: Any, **how: bool) -> Any:
     from eleven_cli.cli.reading import read_text
 
@@ -163,25 +181,18 @@ def timestamps(
     options: Options | None = None,
 ) -> None:
     """Speech plus character timing: write alignment JSON and word-level SRT/VTT captions."""
-    from eleven_cli.audio.sink import check_output_path
     from eleven_cli.captions import CaptionStyle, write_captions
     from eleven_cli.cli.status import cost_line
-    from eleven_cli.errors import UsageError
 
     g, options = ctx.obj, options or {}
-    dash = [name for name, v in (("--alignment", alignment_out), ("--srt", srt), ("--vtt", vtt)) if v == "-"]
-    if len(dash) > 1 or (dash and output == "-"):
-        raise UsageError("only one output can go to stdout (`-`)")
-    for path in (alignment_out, srt, vtt):
-        if path and path != "-":
-            check_output_path(path)
+    dash = check_outputs(output, alignment_out, srt, vtt)
     plan = _caption_plan(g, options, output, play, device, use_stream, (alignment_out, srt, vtt))
     speech = _speech(g, options, text, file, plan.fmt, timestamps=True, streaming=use_stream or plan.play)
     result = _perform(g, speech, plan, highlight=highlight and sys.stderr.isatty() and not g.quiet)
     look = CaptionStyle(max_chars, max_lines, max_duration, words_per_cue)
     write_captions(result.normalized if normalized else result.alignment, alignment_out=alignment_out, srt=srt,
                    vtt=vtt, style=look)
-    cost_line(g, as_json, plan.output == "-" or bool(dash), **result.summary())
+    cost_line(g, as_json, plan.output == "-" or dash, **result.summary())
 
 
 def register(app: typer.Typer) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eleven_cli.api.types import Alignment
-from eleven_cli.events import Event, PieceDone, Started, Timing
+from eleven_cli.events import Alignment, Event, PieceDone, Started, Timing
 from eleven_cli.outputs import Output
 
 
