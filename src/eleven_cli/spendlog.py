@@ -165,8 +165,8 @@ def parse_since(raw: str, now: float | None = None) -> float:
     try:
         when = datetime.datetime.fromisoformat(raw)
     except ValueError:
-        raise UsageError(f"cannot read {raw!r} as a date",
-                         hint="use a date (2026-11-01), a date and time (2026-11-01T09:30) or an age (7d, 12h)") from None
+        raise UsageError(f"cannot read {raw!r} as a date", hint="use a date (2026-11-01), a date and time "
+                         "(2026-11-01T09:30) or an age (7d, 12h)") from None
     return when.timestamp()  # naive: local time
 
 
