@@ -133,10 +133,9 @@ class Generation:
         return self
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["history_item_id"] = self.history_item_id
-        out["date"] = datetime.datetime.fromtimestamp(self.at).astimezone().isoformat(timespec="seconds")
-        return out
+        date = datetime.datetime.fromtimestamp(self.at).astimezone().isoformat(timespec="seconds")
+        return {"id": self.id, "date": date, **{k: v for k, v in asdict(self).items() if k != "id"},
+                "history_item_id": self.history_item_id}
 
 
 _COLUMNS = [f.name for f in fields(Generation) if f.name != "id"]
@@ -149,15 +148,19 @@ class Spend:
 
     key: str
     generations: int
-    characters: int
-    text_length: int
+    credits: int  # what the service billed (the rows' `characters`)
+    characters_sent: int
     audio_seconds: float
 
 
 def parse_since(raw: str, now: float | None = None) -> float:
-    """A point in time: 2026-11-01, 2026-11-01T09:30 (local time unless it says otherwise), or an age:
-    30m, 12h, 7d, 2w. Raises UsageError."""
+    """A point in time: 2026-11-01, 2026-11-01T09:30 (local time unless it says otherwise), today, yesterday,
+    or an age: 30m, 12h, 7d, 2w. Raises UsageError."""
     raw = raw.strip()
+    if raw.lower() in ("today", "yesterday"):
+        midnight = datetime.datetime.fromtimestamp(time.time() if now is None else now).replace(
+            hour=0, minute=0, second=0, microsecond=0)
+        return (midnight - datetime.timedelta(days=1 if raw.lower() == "yesterday" else 0)).timestamp()
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([mhdw])", raw)
     if m:
         unit = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}[m.group(2)]
@@ -166,7 +169,7 @@ def parse_since(raw: str, now: float | None = None) -> float:
         when = datetime.datetime.fromisoformat(raw)
     except ValueError:
         raise UsageError(f"cannot read {raw!r} as a date", hint="use a date (2026-11-01), a date and time "
-                         "(2026-11-01T09:30) or an age (7d, 12h)") from None
+                         "(2026-11-01T09:30), today, yesterday or an age (7d, 12h)") from None
     return when.timestamp()  # naive: local time
 
 

@@ -238,12 +238,13 @@ def download_history_audio(http: Client, history_item_id: str | Sequence[str], p
         raise UsageError("no history item ids to download")
     history = History(http)
     parts = [history.audio(i) for i in ids]
-    data = _join(parts)
+    data = join_audio(parts)
     write_file(path, data)
     return len(data)
 
 
-def _join(parts: list[Downloaded]) -> bytes:
+def join_audio(parts: list[Downloaded]) -> bytes:
+    """The pieces of one generation as one file (a WAV keeps one header)."""
     if len(parts) == 1:
         return parts[0].data
     if all(p.extension == ".wav" for p in parts):
