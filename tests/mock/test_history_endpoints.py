@@ -14,10 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from test_openapi import SPEC, check_request, check_response
 
 from conftest import ELEVEN, Mock, err
 from eleven_cli.audio.containers import wav_data
-from test_openapi import SPEC, check_request, check_response
 
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"
 SARAH = "EXAVITQu4vr4xnSDxMaL"

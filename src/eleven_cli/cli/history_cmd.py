@@ -173,7 +173,8 @@ def get(
                                                "(- for stdout); several ids are joined in order.",
                                                show_default=False)] = None,
     outdir: Annotated[Path | None, typer.Option("--outdir", "-d", metavar="FOLDER", help="Write each item as "
-                                                "HISTORY_ITEM_ID.EXT here [default: the current folder].",
+                                                "HISTORY_ITEM_ID.EXT in this folder (made if missing) "
+                                                "[default: the current folder].",
                                                 show_default=False)] = None,
 ) -> None:
     """Download audio already generated, from the account's history: no synthesis, nothing billed."""
@@ -198,8 +199,10 @@ def get(
         g.say(f"eleven: wrote {output} ({size:,} bytes) from the history; nothing billed")
         return
     folder = outdir or Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder", hint="create it first")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {folder}: {(exc.strerror or str(exc)).lower()}") from None
     for name, size in _unpack(history, ids, folder):
         g.say(f"eleven: wrote {name} ({size:,} bytes)")
     g.say(f"eleven: {len(ids)} item{'s' if len(ids) != 1 else ''} from the history; nothing billed")

@@ -91,4 +91,4 @@ def usage(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("usage", short_help="Credits used and left, and spend by day, voice, model or command.")(usage)
+    app.command("usage", short_help="Credits used and left, and what was spent when.")(usage)
