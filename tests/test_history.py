@@ -175,6 +175,28 @@ def test_fifty_rows_from_several_processes_on_a_new_file(tmp_path: Path) -> None
     assert len(Log(path).query(run="many", limit=None)) == 50
 
 
+def test_a_row_from_a_result_and_what_a_resume_may_reuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eleven_cli.events import Result
+
+    monkeypatch.chdir(tmp_path)
+    log = Log(tmp_path / "log.db")
+    result = Result("mp3_44100_128", GEORGE, "eleven_multilingual_v2", characters=11, duration=0.9,
+                    request_ids=["q1"], ttfb=0.05, output="out/a.mp3")
+    result.history_item_ids = ["h1"]  # type: ignore[attr-defined]  # what the engine collects from Meta
+    made = Generation.from_result(result, command="batch", text="Chapter one", run_id="run1",
+                                  base_url="http://127.0.0.1:1", keep_text=False)
+    assert made.output == str(tmp_path / "out" / "a.mp3") and made.text is None and made.audio_seconds == 0.9
+    log.add(made)
+    found = log.reusable("out/a.mp3", "Chapter one", "http://127.0.0.1:1")
+    assert found is not None and found.history_item_ids == ["h1"] and found.characters == 11
+    assert log.reusable("out/a.mp3", "Chapter one, changed", "http://127.0.0.1:1") is None
+    assert log.reusable("out/a.mp3", "Chapter one", "http://127.0.0.1:2") is None
+    log.delete_history_item("h1")
+    assert log.reusable("out/a.mp3", "Chapter one") is None
+    (tmp_path / "broken.db").write_bytes(b"x" * 4096)
+    assert Log(tmp_path / "broken.db").reusable("out/a.mp3", "Chapter one") is None
+
+
 def test_a_deleted_history_item_is_forgotten(tmp_path: Path) -> None:
     log = Log(tmp_path / "log.db")
     log.add(row(history_item_ids=["a", "b"]))

@@ -132,6 +132,24 @@ class Generation:
         self.text_length = len(text)
         return self
 
+    @classmethod
+    def from_result(cls, result: Any, *, command: str, text: str, keep_text: bool = True,
+                    voice_name: str | None = None, run_id: str | None = None, profile: str | None = None,
+                    base_url: str | None = None, status: str = "ok") -> Generation:
+        """The row of a finished synthesis (an events.Result: format, voice_id, model_id, characters,
+        duration, request_ids, ttfb, output, and history_item_ids once the engine collects them)."""
+        output = getattr(result, "output", None)
+        if output and output != "-":
+            output = str(Path(output).resolve())
+        return cls(command, voice_id=getattr(result, "voice_id", None), voice_name=voice_name,
+                   model_id=getattr(result, "model_id", None), output_format=getattr(result, "format", None),
+                   characters=getattr(result, "characters", None),
+                   request_ids=list(getattr(result, "request_ids", None) or []),
+                   history_item_ids=list(getattr(result, "history_item_ids", None) or []),
+                   ttfb=getattr(result, "ttfb", None), audio_seconds=getattr(result, "duration", None),
+                   output=output, run_id=run_id, profile=profile, base_url=base_url,
+                   status=status).with_text(text, keep_text)
+
     def to_json(self) -> dict[str, Any]:
         date = datetime.datetime.fromtimestamp(self.at).astimezone().isoformat(timespec="seconds")
         return {"id": self.id, "date": date, **{k: v for k, v in asdict(self).items() if k != "id"},
@@ -327,6 +345,20 @@ class Log:
         sql = "SELECT * FROM generations" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY at DESC, id DESC" + (" LIMIT ?" if limit is not None else "")
         return [_row(r) for r in self._read(sql, args + ([limit] if limit is not None else []))]
+
+    def reusable(self, output: str | Path, text: str, base_url: str | None = None) -> Generation | None:
+        """The newest good generation of this same text into this same file that the account's history still
+        has (history item ids kept, on this base URL when given): a resume downloads it instead of paying
+        again. Never raises: a log that cannot be read reuses nothing."""
+        sql = ("SELECT * FROM generations WHERE output = ? AND text_sha256 = ? AND status = 'ok' "
+               "AND history_item_ids != '[]'" + (" AND base_url = ?" if base_url else "")
+               + " ORDER BY at DESC, id DESC LIMIT 1")
+        args: list[Any] = [str(Path(output).resolve()), text_hash(text)] + ([base_url] if base_url else [])
+        try:
+            rows = self._read(sql, args)
+        except LogError:
+            return None
+        return _row(rows[0]) if rows else None
 
     def get(self, row_id: int) -> Generation | None:
         rows = self._read("SELECT * FROM generations WHERE id = ?", [row_id])
