@@ -125,10 +125,11 @@ def start_mock(*args: str, env: dict[str, str] | None = None, scheme: str = "htt
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own config and cache folders and no ElevenLabs variables."""
+    """Every test gets its own config, cache and data folders and no ElevenLabs variables."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))  # the generation log
     for var in ("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL", "ELEVEN_PROFILE", "NO_COLOR", "HTTP_PROXY",
                 "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 
 from eleven_cli.formats import FORMATS
-from eleven_mock import data
+from eleven_mock import data, history
 from eleven_mock.faults import FaultMiddleware
 from eleven_mock.speech import Job, alignment, audio_stream, normalize, speak, timestamp_stream, voicing_for
 from eleven_mock.state import Account, MockState, parse_fault
@@ -205,7 +205,7 @@ async def _tts(request: Request, kind: str) -> Response:
     t0 = time.monotonic()
     state = _state(request)
     account = authenticate(state, request)
-    fmt_name, _logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
+    fmt_name, logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
     body = await _tts_body(request)
     voice = data.VOICE_BY_ID.get(request.path_params["voice_id"])
     if voice is None:
@@ -213,10 +213,12 @@ async def _tts(request: Request, kind: str) -> Response:
     model, cost = _tts_rules(account, body, fmt_name)
     settings = body.get("voice_settings") or {}
     job = Job(body["text"], voicing_for(voice, body, model), float(settings.get("speed") or 1.0), FORMATS[fmt_name])
-    return await respond(state, account, kind, cost, t0, lambda: (job, speak(job), None))
+    return await respond(state, account, kind, cost, t0, lambda: (job, speak(job), None),
+                         history.draft_speech(voice["voice_id"], body, model, fmt_name, logging))
 
 
-async def respond(state: MockState, account: Account, kind: str, cost: int, t0: float, make: Any) -> Response:
+async def respond(state: MockState, account: Account, kind: str, cost: int, t0: float, make: Any,
+                  draft: dict[str, Any] | None = None) -> Response:
     """Take a concurrency slot, charge, synthesise (`make`, in a thread: job, speech and a dialogue's voice
     segments or None), and answer in the shape of the endpoint: a whole file, a paced stream, JSON with
     timing, or NDJSON chunks with timing."""
@@ -227,11 +229,13 @@ async def respond(state: MockState, account: Account, kind: str, cost: int, t0: 
             raise fail(401, "quota_exceeded",
                        f"This request exceeds your quota of {account.character_limit}. You have "
                        f"{left} credits remaining, while {cost} credits are required.")
+        count_to = account.character_count
         job, speech, segments = await anyio.to_thread.run_sync(make)
     except BaseException:
         slot.release()
         raise
     headers = _headers(account, cost, t0)
+    history.remember(state.history, account.key, draft, headers, count_to, cost, job, speech)
     extra = {} if segments is None else {"voice_segments": segments}
     if kind == "timestamps":
         try:
@@ -273,11 +277,12 @@ async def _dialogue(request: Request, kind: str) -> Response:
     t0 = time.monotonic()
     state = _state(request)
     account = authenticate(state, request)
-    fmt_name, _logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
+    fmt_name, logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
     body, model, cost = dialogue.check(await request.body(), fmt_name, TIER_FORMATS.get(account.tier, set()),
                                        account.tier)
     return await respond(state, account, kind, cost, t0,
-                         lambda: dialogue.perform(body, model, fmt_name, kind in ("stream", "stream_ts")))
+                         lambda: dialogue.perform(body, model, fmt_name, kind in ("stream", "stream_ts")),
+                         history.draft_dialogue(body, model, fmt_name, logging))
 
 
 def _endpoint(serve: Any, kind: str) -> Any:
@@ -324,6 +329,12 @@ async def mock_accounts(request: Request) -> Response:
     ])
 
 
+@handler
+async def history_endpoint(request: Request) -> Response:
+    state = _state(request)
+    return await history.route(request, state.history, authenticate(state, request).key)
+
+
 async def stream_input_endpoint(websocket: Any) -> None:
     from eleven_mock.ws import stream_input
 
@@ -353,6 +364,10 @@ ROUTES = [
     Route("/v1/user", user),
     Route("/v1/user/subscription", user_subscription),
     Route("/v1/single-use-token/{token_type}", token, methods=["POST"]),
+    Route("/v1/history", history_endpoint),
+    Route("/v1/history/download", history_endpoint, methods=["POST"]),
+    Route("/v1/history/{history_item_id}", history_endpoint, methods=["GET", "DELETE"]),
+    Route("/v1/history/{history_item_id}/audio", history_endpoint),
     *[Route(base + suffix, _endpoint(serve, kind), methods=["POST"])
       for base, serve in ((PREFIX, _tts), ("/v1/text-to-dialogue", _dialogue))
       for suffix, kind in (("", "convert"), ("/stream", "stream"), ("/with-timestamps", "timestamps"),

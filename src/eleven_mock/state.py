@@ -109,6 +109,9 @@ class MockState:
         self.lock = threading.Lock()
         self.peak_concurrency: dict[str, int] = {}
         self._random = random.Random(0)  # reproducible fault sequences
+        from eleven_mock.history import History
+
+        self.history = History()  # every account's generations (GET /v1/history)
 
     # --- faults -----------------------------------------------------------------------------
     def take_fault(self, path: str, kinds: tuple[str, ...] | None = None) -> Fault | None:

@@ -39,8 +39,10 @@ TEXT = (
     '  batch       Narrate many texts into a folder, concurrently and resumably.\n'
     '  devices     List audio output devices.\n'
     '  mock        Run a local ElevenLabs-compatible API that speaks.\n'
+    '  usage       Credits used and left, and what was spent when.\n'
     '  config      Read and change defaults per profile.\n'
     '  auth        Store, check and remove the API key.\n'
+    "  history     The log of generations, and the account's history.\n"
     '\n'
     '  Exit status: 0 ok; 1 unexpected failure; 2 usage or bad input; 3\n'
     '  authentication or permission (401/403, missing key); 4 request rejected by\n'

@@ -29,6 +29,8 @@ EXAMPLES = [
     ("Speak a language model's output as it is written", 'llm "tell me a story" | eleven ws'),
     ("Narrate a folder of chapters, resumably", "eleven batch book/ -d audio/ --srt --resume"),
     ("See models and voices", "eleven models\neleven voices british --json"),
+    ("What was spent, and audio already paid for downloaded again",
+     "eleven usage --by voice --since 2026-11-01\neleven history --remote -n 5\neleven history get 12 -o again.mp3"),
 ]
 
 ENVIRONMENT = [
@@ -37,7 +39,8 @@ ENVIRONMENT = [
     ("ELEVEN_PROFILE", "Config profile, used when --profile is not given."),
     ("HTTPS_PROXY, HTTP_PROXY, NO_PROXY", "Proxies for HTTP and WebSocket connections."),
     ("SSL_CERT_FILE", "CA certificates to trust, like --ca-bundle."),
-    ("XDG_CONFIG_HOME, XDG_CACHE_HOME", "Move the config file and the cache."),
+    ("XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_DATA_HOME", "Move the config file, the cache and the log of "
+     "generations."),
     ("NO_COLOR", "Disable colour and highlighting escapes."),
 ]
 
@@ -115,6 +118,7 @@ def man_page() -> str:
     for path, cmd in _walk(root, "eleven")[1:]:
         if getattr(cmd, "commands", None):
             lines += [".SS " + _esc(path), _esc(" ".join((cmd.help or "").split()))]
+            lines += _option_lines(cmd.params)  # a group that also runs on its own (`eleven history`)
             continue
         lines += [".SS " + _esc(path), ".B " + _esc(_usage(cmd, path)), ".PP",
                   _esc(" ".join((cmd.help or "").split()))]
@@ -131,7 +135,10 @@ def man_page() -> str:
     lines += [".SH FILES", ".TP", "\\fI$XDG_CONFIG_HOME/eleven/config.toml\\fR",
               _esc("Profiles: API key and defaults; mode 0600 in a 0700 folder (~/.config/eleven on Linux)."),
               ".TP", "\\fI$XDG_CACHE_HOME/eleven/\\fR",
-              _esc("Cached model and voice lists, and finished pieces of long texts.")]
+              _esc("Cached model and voice lists, and finished pieces of long texts."),
+              ".TP", "\\fI$XDG_DATA_HOME/eleven/log.db\\fR",
+              _esc("The log of generations (SQLite, mode 0600) that `eleven history` and `eleven usage` read; "
+                   "move it away to start afresh.")]
     lines.append(".SH EXIT STATUS")
     for code, text in EXIT_STATUS:
         lines += [".TP", f"\\fB{code}\\fR", _esc(text)]

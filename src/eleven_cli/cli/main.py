@@ -65,7 +65,9 @@ def main(
 # which Typer does slowly) when a command runs; the root help and completion load them all.
 COMMANDS = {"say": "synth", "stream": "synth", "timestamps": "synth", "models": "listing", "voices": "listing",
             "ws": "ws_cmd", "dialogue": "dialogue_cmd", "batch": "batch_cmd", "config": "config_cmd",
-            "auth": "auth_cmd", "devices": "devices_cmd", "mock": "mock_cmd"}
+            "auth": "auth_cmd", "devices": "devices_cmd", "mock": "mock_cmd",
+            "history": "history_cmd",
+            "usage": "usage_cmd"}
 
 
 def make_app(only: str | None = None) -> typer.Typer:
