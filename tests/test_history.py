@@ -19,11 +19,11 @@ import httpx
 import pytest
 
 from conftest import DEMO_KEY, ELEVEN, Mock, err
-from eleven_cli.history import History, HistoryFilter, download_history_audio
 from eleven_cli.api.http import Client as HttpClient
 from eleven_cli.cli.history_view import bars
 from eleven_cli.cli.usage_cmd import period_start
 from eleven_cli.errors import ExitCode, UsageError
+from eleven_cli.history import History, HistoryFilter, download_history_audio
 from eleven_cli.spendlog import MIGRATIONS, SCHEMA_VERSION, Generation, Log, LogError, Spend, log_path, parse_since
 
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"

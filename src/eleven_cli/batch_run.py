@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eleven_cli.batch import Item, Limiter, Outcome, Results, file_hash, run_pool
-from eleven_cli.errors import ElevenError, ExitCode, UsageError
+from eleven_cli.errors import ElevenError, ExitCode, RejectedError, UsageError
 from eleven_cli.formats import Format, choose_format
 
 if TYPE_CHECKING:
@@ -52,7 +52,8 @@ class Batch:
 
     def __init__(self, client: Client, items: list[Item], outdir: Path, *, format: str | None = None,
                  jobs: int | None = None, resume: bool = False, srt: bool = False, vtt: bool = False,
-                 results: Path | None = None, speech_args: Mapping[str, Any] | None = None) -> None:
+                 results: Path | None = None, speech_args: Mapping[str, Any] | None = None,
+                 max_credits: float | None = None, on_note: Callable[[str], None] | None = None) -> None:
         from eleven_cli.audio.sink import check_folder
 
         if outdir.exists() and not outdir.is_dir():
@@ -72,8 +73,17 @@ class Batch:
         if jobs:
             self._probed.set()
         # A client of its own: same configuration, the batch's hooks, at least three retries.
+        from eleven_cli.spendlog import new_run_id
+
+        # The budget is the batch's (a whole plan), not each item's.
+        self.on_note = on_note  # what the user should know (an item taken from the history)
+        self.max_credits = max_credits if max_credits is not None else client._options["max_credits"]
+        self.spent = 0.0
+        self._budget = threading.Lock()
+        self.run_id = new_run_id()
         self.client = client.derive(retries=max(client.retries, 3), on_retry=self._on_retry,
-                                    on_headers=self._on_headers, wait=self._wait)
+                                    on_headers=self._on_headers, wait=self._wait, max_credits=None,
+                                    run_id=self.run_id, command=client._options["command"] or "batch")
         self.on_retry: Callable[[str], None] | None = client.on_retry
 
     # --- the client's hooks ------------------------------------------------------------------
@@ -129,6 +139,20 @@ class Batch:
                          "format": fmt_name, "credits": round(credits, 1), "note": note})
         return {"items": rows, "characters": chars_total, "credits": round(credits_total, 1)}
 
+    def check_quota(self) -> None:
+        """RejectedError when what is left to narrate would cost more than the account has left."""
+        left_items = self.todo()
+        if not left_items:
+            return
+        sub = self.client.subscription()
+        if not sub.character_limit:
+            return
+        left = max(0, sub.character_limit - sub.character_count)
+        need = sum(self.client.credits_for(self.plan_of(i)[1], len(i.text.strip())) for i in left_items)
+        if need > left:
+            raise RejectedError(f"the plan needs about {need:,.0f} credits and the account has {left:,} left "
+                                f"this period; nothing was sent")
+
     # --- run ---------------------------------------------------------------------------------
     def work(self, item: Item) -> Outcome:
         """Narrate one item: verified audio, captions if asked, its results line."""
@@ -138,6 +162,40 @@ class Batch:
         finally:
             self._local.holding = False
 
+    def _reserve(self, item: Item, model_id: str) -> str | None:
+        """Take the item's estimated credits from the budget; why not, when it would pass it."""
+        if self.max_credits is None:
+            return None
+        cost = self.client.credits_for(model_id, len(item.text.strip()))
+        with self._budget:
+            if self.spent + cost > self.max_credits:
+                return (f"not started: its {cost:,.0f} credits would pass the limit of {self.max_credits:,g} "
+                        f"({self.spent:,.0f} taken by this run)")
+            self.spent += cost
+        return None
+
+    def _from_history(self, item: Item, target: Path, chosen: Format, t0: float) -> Outcome | None:
+        """On --resume: a file that is missing or broken, but whose generation the log and the account's
+        history still have, is downloaded instead of paid for again."""
+        from eleven_cli.audio import verify
+        from eleven_cli.history import download_history_audio
+        from eleven_cli.spendlog import Log
+
+        row = Log().reusable(target, item.text.strip(), self.client.base_url)
+        if row is None:
+            return None
+        try:
+            download_history_audio(self.client.http, row.history_item_ids, target)
+            seconds = verify.check(target.read_bytes(), chosen, item.text)
+        except ElevenError:
+            target.unlink(missing_ok=True)
+            return None
+        if self.on_note:
+            self.on_note(f"item {item.id}: downloaded from the account's history, not synthesised again")
+        return Outcome(item.id, target.relative_to(self.outdir).as_posix(), "ok", 0, row.request_ids,
+                       round(seconds, 3), round(time.monotonic() - t0, 3), bytes=target.stat().st_size,
+                       sha256=file_hash(target), text_hash=item.text_hash, format=chosen.name)
+
     def _work(self, item: Item) -> Outcome:
         t0 = time.monotonic()
         if not item.text.strip():
@@ -145,6 +203,13 @@ class Batch:
         chosen, model_id, name = self.plan_of(item)
         target = self.outdir / name
         target.parent.mkdir(parents=True, exist_ok=True)
+        if self.resume and not any(self.captions):  # the history keeps audio, not its timing
+            reused = self._from_history(item, target, chosen, t0)
+            if reused is not None:
+                return reused
+        over = self._reserve(item, model_id)
+        if over:
+            return Outcome(item.id, name, "failed", error=over, exit_code=int(ExitCode.REJECTED))
         args = {**self.args, "voice": item.voice or self.args.get("voice"), "model": model_id}
         speech = self.client.speech(item.text, format=chosen.name, timestamps=any(self.captions),
                                     pieces_dir=self.outdir / ".eleven-cache", **args)

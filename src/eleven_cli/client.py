@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eleven_cli.errors import UsageError
+from eleven_cli.errors import ElevenError, UsageError
 
 if TYPE_CHECKING:
     from eleven_cli.api.catalog import Catalog
     from eleven_cli.api.http import Client as HttpClient
     from eleven_cli.api.types import Meta, Model, Subscription, Voice
     from eleven_cli.config import ConfigFile
+    from eleven_cli.events import Result
     from eleven_cli.longform import PieceCache
     from eleven_cli.options import SpeechOptions
     from eleven_cli.script import Script
@@ -42,10 +43,16 @@ class Client:
                  trace: Callable[[str], None] | None = None, on_retry: Callable[[str], None] | None = None,
                  on_headers: Callable[[Meta], None] | None = None,
                  wait: Callable[[float], None] | None = None, config: ConfigFile | bool | None = None,
-                 transport: Any = None) -> None:
+                 transport: Any = None, log: bool = False, log_text: bool = True, command: str = "library",
+                 run_id: str | None = None, max_credits: float | None = None,
+                 on_warning: Callable[[str], None] | None = None) -> None:
         """`config=False`: never read the CLI's config file (the environment and arguments still count);
         a ConfigFile: use that one. `transport`: an httpx transport for every HTTP request (e.g.
-        httpx.MockTransport in tests, or a proxy's)."""
+        httpx.MockTransport in tests, or a proxy's). `log`: remember every generation in the local log
+        (eleven_cli.spendlog; `log_text=False` keeps only a hash of the text), as `command`, grouped by
+        `run_id`; the log never fails a synthesis (`on_warning` hears why it could not write).
+        `max_credits`: a synthesis whose estimate (characters x the model's cost factor) is over it is a
+        UsageError before any request."""
         from eleven_cli.config import ConfigFile, config_path, resolve
         from eleven_cli.config import cache_dir as default_cache
 
@@ -57,7 +64,8 @@ class Client:
             "api_key": api_key, "base_url": base_url, "region": region, "profile": profile, "timeout": timeout,
             "retries": retries, "ca_bundle": ca_bundle, "cache_dir": cache_dir, "trace": trace,
             "on_retry": on_retry, "on_headers": on_headers, "wait": wait, "config": self.config,
-            "transport": transport}
+            "transport": transport, "log": log, "log_text": log_text, "command": command, "run_id": run_id,
+            "max_credits": max_credits, "on_warning": on_warning}
         resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
         self.resolved = resolved
         from eleven_cli.api.transport import check_transport
@@ -121,6 +129,38 @@ class Client:
     def close(self) -> None:
         if self._http is not None:
             self._http.close()
+            self._http = None
+
+    # --- spend: the budget before, the log after ---------------------------------------------
+    def credits_for(self, model_id: str, characters: int) -> float:
+        """What `characters` cost on `model_id` (its cost factor from the cached model list, else 1)."""
+        try:
+            model = self.catalog.model(model_id)
+        except ElevenError:
+            model = None
+        return characters * ((model.cost_factor if model else None) or 1.0)
+
+    def check_budget(self, model_id: str, characters: int) -> None:
+        """UsageError when the estimate is over `max_credits` (nothing has been sent)."""
+        limit = self._options["max_credits"]
+        if limit is None:
+            return
+        estimate = self.credits_for(model_id, characters)
+        if estimate > limit:
+            raise UsageError(f"this would cost about {estimate:,.0f} credits ({characters:,} characters on "
+                             f"{model_id}), over the limit of {limit:,g}; nothing was sent")
+
+    def record(self, result: Result, text: str, voice_name: str | None = None) -> None:
+        """Remember a finished generation in the local log when asked (`log=True`); never raises."""
+        o = self._options
+        if not o["log"]:
+            return
+        from eleven_cli.spendlog import Generation, record
+
+        row = Generation.from_result(result, command=o["command"], text=text, keep_text=o["log_text"],
+                                     voice_name=voice_name, run_id=o["run_id"], profile=self.resolved.profile,
+                                     base_url=self.base_url)
+        record(row, warn=o["on_warning"])
 
     def __enter__(self) -> Client:
         return self

@@ -57,6 +57,17 @@ def _text(raw: str) -> str:
     return raw
 
 
+def _flag(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    low = str(raw).strip().lower()
+    if low in ("true", "yes", "on", "1"):
+        return True
+    if low in ("false", "no", "off", "0"):
+        return False
+    raise ValueError("must be true or false")
+
+
 def parse_cast(raw: str) -> dict[str, str]:
     """Speakers and their voices: "Alice=George,Bob=Sarah" (names may hold spaces, not = or ,)."""
     out: dict[str, str] = {}
@@ -91,6 +102,8 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "device": _text,
     "timeout": _float(1, 3600),
     "cast": _cast,  # a table: [profiles.NAME.cast] Alice = "George"
+    "log": _flag,  # remember generations in the local log (eleven history)
+    "log_text": _flag,  # ... with their text (else only its hash)
 }
 
 

@@ -144,6 +144,7 @@ class DialogueScript:
             self.requests.append(current)
         # All of a request's text as the service's alignment spells it (inputs joined by a space).
         self.texts = [" ".join(t for t, _, _ in r) for r in self.requests]
+        self.text = "\n".join(t for t, _ in inputs)
         wire = options.replace(model=self.model_id).render(DIALOGUE)
         self._body, self._query = wire["body"], {**wire["query"], "output_format": output_format}
 

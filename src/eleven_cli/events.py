@@ -68,6 +68,7 @@ class Result:
     characters: int = 0
     duration: float = 0.0
     request_ids: list[str] = field(default_factory=list)
+    history_item_ids: list[str] = field(default_factory=list)  # the account's history (audio to download later)
     pieces: int = 0
     cached_pieces: int = 0
     ttfb: float | None = None  # seconds from sending the first request to its first byte
@@ -86,6 +87,7 @@ class Result:
             "ttfb_ms": round(self.ttfb * 1000) if self.ttfb is not None else None,
             "output": self.output, "format": self.format, "voice_id": self.voice_id, "model_id": self.model_id,
             "requests": self.pieces, "cached_pieces": self.cached_pieces,
+            "history_item_ids": self.history_item_ids,
         }
 
 

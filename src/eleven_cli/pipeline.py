@@ -128,6 +128,8 @@ class Pipeline:
         result.cached_pieces += piece.cached
         if meta.request_id:
             result.request_ids.append(meta.request_id)
+        if meta.history_item_id and not piece.cached:
+            result.history_item_ids.append(meta.history_item_id)
         if result.ttfb is None and not piece.cached:
             result.ttfb, result.first_byte_at = meta.ttfb, meta.first_byte_at
         yield PieceDone(index, count, len(sub.text), billed, piece.seconds, meta.request_id, piece.cached, piece.audio)

@@ -42,6 +42,7 @@ class Script(Protocol):
     endpoint: str
     voice_id: str  # "" when the voices are in the pieces (a dialogue)
     model_id: str
+    text: str  # all of it, as given (what the log remembers)
     texts: list[str]  # each piece's text, known before any request
     segmented: bool  # timed answers carry voice segments (a dialogue)
 
@@ -81,6 +82,7 @@ class SpeechScript:
         self.options = options
         self.model_id = options.model_id
         self.output_format = output_format
+        self.text = text.strip()
         self.texts, self.gaps = _split(text, limit)
         wire = options.render(SPEECH)
         self._body, self._query = wire["body"], {**wire["query"], "output_format": output_format}

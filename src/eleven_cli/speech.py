@@ -66,11 +66,15 @@ class Speech:
     def stream(self, live: bool = True) -> Iterator[Event]:
         """Typed events as they arrive: Started, Audio, Timing, Retrying, PieceDone, Finished.
         With live=False each piece is handed on only once it is whole and verified."""
+        script = self.job.script
+        if not self._replay:
+            self.client.check_budget(script.model_id, sum(len(t) for t in script.texts))
         pipeline = self._pipeline(live)
         for event in pipeline.events():
             if isinstance(event, Finished):
                 self.result = event.result
                 pipeline.forget()
+                self.client.record(event.result, script.text)
             yield event
 
     def run(self, *outputs: Output, live: bool | None = None) -> Result:
@@ -78,6 +82,9 @@ class Speech:
         on any failure abort them all (no partial file, silence at once)."""
         if live is None:
             live = any(isinstance(o, PlayOutput) or getattr(o, "path", None) == "-" for o in outputs)
+        script = self.job.script
+        if not self._replay:
+            self.client.check_budget(script.model_id, sum(len(t) for t in script.texts))
         pipeline = self._pipeline(live)
         result: Result | None = None
         with feeding(outputs):
@@ -89,7 +96,10 @@ class Speech:
         assert result is not None
         pipeline.forget()
         result.format = self.format
+        result.output = next((str(o.path) for o in outputs if isinstance(o, FileOutput)), None)
         self.result = result
+        if result.characters or result.pieces > result.cached_pieces:
+            self.client.record(result, script.text)
         return result
 
     def save(self, path: str | Path) -> Result:

@@ -43,6 +43,8 @@ def batch(
     vtt: Annotated[bool, typer.Option("--vtt", help="Write ID.vtt captions beside each audio file.")] = False,
     results: Annotated[Path | None, typer.Option("--results", metavar="FILE", help="Results JSONL [default: "
                                                  "OUTDIR/results.jsonl].", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Start even when the plan needs more credits than the "
+                                        "account has left this period.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary (with --dry-run: the plan) as "
                                           "JSON on stdout.")] = False,
     options: Options | None = None,
@@ -56,10 +58,16 @@ def batch(
     g, options = ctx.obj, dict(options or {})
     run = Batch(g.client(on_retry=lambda m: g.trace("eleven: " + m)), load_manifest(manifest, split), outdir,
                 format=options.pop("format", None), jobs=jobs, resume=resume, srt=srt, vtt=vtt, results=results,
-                speech_args=options)
+                speech_args=options, on_note=lambda m: g.say("eleven: " + m))
     if dry_run:
         _render_estimate(g, run.estimate(), as_json)
         return
+    if not force:
+        try:
+            run.check_quota()
+        except RejectedError as exc:
+            exc.hint = "narrate fewer items, or start anyway with --force"
+            raise
     todo = run.todo()
     progress = _progress(g, len(todo), sum(len(i.text) for i in todo))
     sizes = {i.id: len(i.text) for i in todo}

@@ -24,6 +24,10 @@ class Globals:
     verbose: bool = False
     quiet: bool = False
     ca_bundle: str | None = None
+    no_log: bool = False
+    no_log_text: bool = False
+    max_credits: float | None = None
+    command: str = ""
     _config: ConfigFile | None = field(default=None, repr=False)
     _resolved: Resolved | None = field(default=None, repr=False)
     _client: Client | None = field(default=None, repr=False)
@@ -71,6 +75,10 @@ class Globals:
                                   config=self.config,  # read once, its warning said once
                                   timeout=self.timeout, retries=self.retries, ca_bundle=self.ca_bundle,
                                   trace=self.trace if self.verbose else None,
+                                  log=not self.no_log and self.setting("log", True) is not False,
+                                  log_text=not self.no_log_text and self.setting("log_text", True) is not False,
+                                  command=self.command or "eleven", max_credits=self.max_credits,
+                                  on_warning=lambda m: self.say(f"eleven: warning: {m}"),
                                   on_retry=hooks.pop("on_retry", lambda m: self.say("eleven: " + m)), **hooks)
         return self._client
 

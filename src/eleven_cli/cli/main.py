@@ -49,12 +49,20 @@ def main(
                        "response trace on stderr.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No status, progress or cost lines on "
                      "stderr.")] = False,
+    no_log: Annotated[bool, typer.Option("--no-log", help="Do not remember this command's generations in the "
+                      "local log (`eleven history`) [config: log].")] = False,
+    no_log_text: Annotated[bool, typer.Option("--no-log-text", help="Log only a hash of the text, not the text "
+                           "[config: log_text].")] = False,
+    max_credits: Annotated[float | None, typer.Option("--max-credits", metavar="N", min=0, help="Spend at most N "
+                           "credits: a synthesis estimated over it is refused before any request; a batch stops "
+                           "taking items before it would pass it.", show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                        help="Print the version and exit.")] = False,
 ) -> None:
     """Text to speech from the command line, for the ElevenLabs API."""
     ctx.obj = Globals(api_key=api_key, base_url=base_url, region=region, profile=profile, timeout=timeout,
-                      retries=retries, verbose=verbose, quiet=quiet, ca_bundle=ca_bundle)
+                      retries=retries, verbose=verbose, quiet=quiet, ca_bundle=ca_bundle, no_log=no_log,
+                      no_log_text=no_log_text, max_credits=max_credits, command=ctx.invoked_subcommand or "")
     ctx.call_on_close(ctx.obj.close)
     if api_key and not quiet:
         print("eleven: note: --api-key is visible to other users in the process list; prefer "
@@ -99,8 +107,9 @@ def __getattr__(name: str) -> typer.Typer:
 
 # Global options typed after the command name are moved before it, so both
 # `eleven --profile work say hi` and `eleven say hi --profile work` work.
-_GLOBAL_VALUE = {"--api-key", "--base-url", "--region", "--profile", "--timeout", "--retries", "--ca-bundle"}
-_GLOBAL_FLAG = {"--verbose", "-V", "--quiet", "-q"}
+_GLOBAL_VALUE = {"--api-key", "--base-url", "--region", "--profile", "--timeout", "--retries", "--ca-bundle",
+                 "--max-credits"}
+_GLOBAL_FLAG = {"--verbose", "-V", "--quiet", "-q", "--no-log", "--no-log-text"}
 
 
 def command_index(args: list[str]) -> int | None:
