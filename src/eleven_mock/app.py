@@ -336,6 +336,12 @@ async def multi_stream_input_endpoint(websocket: Any) -> None:
     await multi_stream_input(_state(websocket), websocket)
 
 
+async def dialogue_socket_endpoint(websocket: Any) -> None:
+    from eleven_mock.dialogue_ws import dialogue_stream_input
+
+    await dialogue_stream_input(_state(websocket), websocket)
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": "Not Found"}, status_code=404)
 
@@ -359,6 +365,7 @@ ROUTES = [
                            ("/stream/with-timestamps", "stream_ts"))],
     WebSocketRoute(PREFIX + "/stream-input", stream_input_endpoint),
     WebSocketRoute(PREFIX + "/multi-stream-input", multi_stream_input_endpoint),
+    WebSocketRoute("/v1/text-to-dialogue/multi-stream-input", dialogue_socket_endpoint),
     Route("/__mock__/faults", mock_faults, methods=["GET", "POST", "DELETE"]),
     Route("/__mock__/requests", mock_requests, methods=["GET", "DELETE"]),
     Route("/__mock__/accounts", mock_accounts),

@@ -8,10 +8,11 @@ LiveKit's and Pipecat's ElevenLabs plugins use it:
   `{"text": "", "context_id": C}` is a keep-alive (not the end, unlike stream-input);
 - contexts are independent streams: the socket is read while any of them generates, each generates on
   its own, and the audio of live contexts interleaves;
-- `{"context_id": C, "close_context": true}` is acted on at once: text never flushed is dropped, what
-  was flushed goes out without further pacing (the service is faster than real time; the mock does
-  not make a barge-in wait for an abandoned reply), then `{"isFinal": true, "contextId": C}`, after
-  which the context sends nothing more;
+- `{"context_id": C, "close_context": true}` is acted on as it is read: the context takes no more text,
+  text never flushed is dropped, what was flushed is spoken (both plugins close a turn's context right
+  after its last flush and expect its audio), then `{"isFinal": true, "contextId": C}`, after which the
+  context sends nothing more; a new context never waits for a closed one (a barge-in's reply starts
+  after the first-byte time, whatever the abandoned reply still has to say);
 - `{"close_socket": true}` ends every context (each with its isFinal) and closes the socket (1000);
 - at most 5 contexts are open on one socket (1008 max_active_conversations beyond);
 - every reply carries `contextId`; a context left without messages for `inactivity_timeout` seconds
@@ -111,12 +112,11 @@ class MultiSession(Connection):
         return False
 
     def close_context(self, cid: str, speak_rest: bool) -> None:
-        """End a context: on close_context at once (unflushed text dropped, the rest unpaced), on
-        close_socket after it has spoken everything it was sent."""
+        """End a context: on close_context its unflushed text is dropped, on close_socket spoken."""
         stream = self.contexts.pop(cid, None)
         self.last_seen.pop(cid, None)
         if stream is not None:
-            stream.end(speak_rest=speak_rest, hurry=not speak_rest)
+            stream.end(speak_rest=speak_rest)
 
     def expire(self) -> None:
         """Contexts without a message for the inactivity timeout are closed."""

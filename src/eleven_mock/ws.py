@@ -22,9 +22,9 @@ from eleven_cli.audio.duration import DurationCounter
 from eleven_cli.formats import FORMATS
 from eleven_mock import data
 from eleven_mock.encode import Encoder
-from eleven_mock.engine import Speech
+from eleven_mock.engine import Speech, Voicing
 from eleven_mock.faults import DroppedConnection
-from eleven_mock.speech import Job, first_chunk, normalize, pace, segments, speak, voicing_for
+from eleven_mock.speech import Job, first_chunk, normalize, segments, speak, voicing_for
 from eleven_mock.state import Account, MockState
 
 DEFAULT_SCHEDULE = [120, 160, 250, 290]
@@ -95,27 +95,26 @@ class Stream:
 
     Text is cut into generations as it arrives (`push`); a worker (`run`) speaks them one after the
     other, so reading the socket never waits for a generation. `end` finishes the stream: what is
-    queued is spoken, then the container's trailer and `on_end` (an isFinal) follow; `hurry` sends the
-    rest of what is queued without pacing (a closed context stops taking time at once)."""
+    queued is spoken, then the container's trailer and `on_end` (an isFinal) follow."""
 
-    def __init__(self, conn: Connection, init: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, conn: Connection, init: dict[str, Any], extra: dict[str, Any] | None = None,
+                 voice: dict[str, Any] | None = None) -> None:
         settings, schedule = check_settings(init)
         self.conn = conn
+        self.settings = settings
         self.extra = extra or {}  # e.g. {"contextId": ...} on every message
         self.schedule = schedule or list(DEFAULT_SCHEDULE)
         fmt = FORMATS[conn.fmt_name]
         body = {"voice_settings": settings, "language_code": conn.query.get("language_code")}
-        self.job = Job("", voicing_for(conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
+        self.job = Job("", voicing_for(voice or conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
         self.encoder = Encoder(fmt, page_ms=20)
         self.counter = DurationCounter(fmt)
         self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
         self.buffer = ""
         self.generations = 0  # cuts made (the schedule's position)
-        self.queue: list[str] = []
+        self.queue: list[Any] = []  # what the worker is to speak, in order (text, or the protocol's batch)
         self.ending = False
-        self.hurried = False
         self._wake = anyio.Event()
-        self._hurry = anyio.Event()
         self.on_end: Callable[[], Awaitable[None]] | None = None
 
     def next_cut(self, force: bool, trigger: bool) -> int:
@@ -148,15 +147,12 @@ class Stream:
                 break
         self._wake.set()
 
-    def end(self, speak_rest: bool, hurry: bool = False) -> None:
+    def end(self, speak_rest: bool) -> None:
         """No more text: speak what is queued (and the buffer, with `speak_rest`), then finish."""
         if speak_rest:
             self.push(force=True)
         self.buffer = ""
         self.ending = True
-        if hurry:
-            self.hurried = True
-            self._hurry.set()
         self._wake.set()
 
     async def run(self) -> None:
@@ -167,21 +163,23 @@ class Stream:
                 await self._wake.wait()
             if not self.queue:
                 break
-            await self.generate(self.queue.pop(0))
+            await self.speak_item(self.queue.pop(0))
         await self.finish()
         if self.on_end is not None:
             await self.on_end()
 
+    async def speak_item(self, item: Any) -> None:
+        await self.generate(item)
+
     async def pace(self, t0: float, audio_time: float) -> None:
-        """Wait until the service would have this audio ready (not at all once hurried)."""
+        """Wait until the service would have this audio ready."""
         conn = self.conn
         extra = conn.first_audio_delay if not conn.audio_started else 0.0
         delay = t0 + conn.state.ttfb + extra + conn.state.rtf * audio_time - time.monotonic()
-        if delay > 0 and not self.hurried:
-            with anyio.move_on_after(delay):
-                await self._hurry.wait()
+        if delay > 0:
+            await anyio.sleep(delay)
 
-    async def generate(self, text: str) -> None:
+    async def generate(self, text: str, voicing: Voicing | None = None) -> None:
         conn = self.conn
         assert conn.account is not None
         cost = math.ceil(len(text) * conn.model["token_cost_factor"])
@@ -191,13 +189,13 @@ class Stream:
                          f"You have {left} credits remaining, while {cost} credits are required for this request.")
         conn.busy += 1
         try:
-            await self._generate(text, time.monotonic())
+            await self._generate(text, time.monotonic(), voicing or self.job.voicing)
         finally:
             conn.busy -= 1
 
-    async def _generate(self, text: str, t0: float) -> None:
+    async def _generate(self, text: str, t0: float, voicing: Voicing) -> None:
         conn = self.conn
-        job = Job(text, self.job.voicing, self.job.speed, self.job.fmt)
+        job = Job(text, voicing, self.job.speed, self.job.fmt)
         speech: Speech = await anyio.to_thread.run_sync(speak, job)
         timing = _Timing(text, speech)
         pieces = list(segments(speech))
