@@ -293,15 +293,17 @@ def _endpoint(serve: Any, kind: str) -> Any:
 
 async def mock_faults(request: Request) -> Response:
     state = _state(request)
-    if request.method == "POST":
-        payload = json.loads(await request.body() or b"{}")
-        specs = payload.get("faults", payload if isinstance(payload, list) else [])
-        if isinstance(payload, dict) and payload.get("clear"):
-            state.faults.clear()
+    if request.method == "POST":  # the list given replaces the faults ({"faults": []} clears them)
         try:
-            state.faults.extend(parse_fault(s) for s in specs)
-        except ValueError as exc:
+            payload = json.loads(await request.body() or b"{}")
+            specs = payload.get("faults", []) if isinstance(payload, dict) else payload
+            parsed = [parse_fault(str(s)) for s in specs]
+        except (ValueError, AttributeError, TypeError) as exc:
             return JSONResponse({"detail": {"status": "bad_fault", "message": str(exc)}}, status_code=400)
+        if isinstance(payload, dict) and payload.get("append"):
+            state.faults.extend(parsed)
+        else:
+            state.faults[:] = parsed
     elif request.method == "DELETE":
         state.faults.clear()
     return JSONResponse({"faults": [f.describe() for f in state.faults]})
