@@ -6,9 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-FAULT_HELP = ("inject a fault: 429x2, 500, 503x1, drop@4096, stall@2000, delay@300, badjson, ctype, "
-              "truncate@100; xN repeats (x* always), %%P fires on P %% of requests, :/path limits it "
-              "(repeatable)")
+FAULT_HELP = (
+    "inject a fault (repeatable). Kinds: STATUS (400-599; 429 is too_many_concurrent_requests), busy (429 "
+    "system_busy), quota (401 quota_exceeded), timeout (sockets: 1008 input_timeout_exceeded), drop@N (cut "
+    "the connection without a close after N bytes of the response body, or of audio bytes on a socket), "
+    "stall@MS (pause MS milliseconds after the first body chunk or first audio message), delay@MS (MS "
+    "milliseconds more before the response starts, or before a socket's first audio), truncate@N (end the "
+    "body cleanly after N bytes of it, as sent: container bytes, not audio time), badjson, ctype. On a "
+    "socket STATUS/busy/quota/timeout close it with 1008 and the service's error at once, or after N bytes "
+    "of audio with @N. Then xN (N times; x* always) or %%P (on P %% of requests), and :/path (only paths "
+    "containing it). At run time: POST /__mock__/faults {\"faults\": [...]} replaces the list ({\"faults\": "
+    "[]} or DELETE clears it; \"append\": true adds); GET lists it.")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rtf", type=float, default=0.0, help="real-time factor: seconds spent generating each "
                    "second of audio (1 = real time, 0 = instant)")
     p.add_argument("--fault", action="append", default=[], help=FAULT_HELP)
+    p.add_argument("--tls", action="store_true", help="serve HTTPS and WSS with a throw-away CA and certificate; "
+                   "prints the CA file to trust as SSL_CERT_FILE=...")
     p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
     p.add_argument("--tls-key", help="private key for --tls-cert")
     return p
@@ -44,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     try:
         run(args.host, args.port, args.key, args.accounts, args.ttfb, args.rtf, args.fault, args.tls_cert,
-            args.tls_key, prog="eleven-mock")
+            args.tls_key, prog="eleven-mock", tls=args.tls)
     except ConfigError as exc:
         print(f"eleven-mock: error: {exc}", file=sys.stderr)
         sys.exit(2)

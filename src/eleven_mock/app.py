@@ -298,15 +298,17 @@ def _endpoint(serve: Any, kind: str) -> Any:
 
 async def mock_faults(request: Request) -> Response:
     state = _state(request)
-    if request.method == "POST":
-        payload = json.loads(await request.body() or b"{}")
-        specs = payload.get("faults", payload if isinstance(payload, list) else [])
-        if isinstance(payload, dict) and payload.get("clear"):
-            state.faults.clear()
+    if request.method == "POST":  # the list given replaces the faults ({"faults": []} clears them)
         try:
-            state.faults.extend(parse_fault(s) for s in specs)
-        except ValueError as exc:
+            payload = json.loads(await request.body() or b"{}")
+            specs = payload.get("faults", []) if isinstance(payload, dict) else payload
+            parsed = [parse_fault(str(s)) for s in specs]
+        except (ValueError, AttributeError, TypeError) as exc:
             return JSONResponse({"detail": {"status": "bad_fault", "message": str(exc)}}, status_code=400)
+        if isinstance(payload, dict) and payload.get("append"):
+            state.faults.extend(parsed)
+        else:
+            state.faults[:] = parsed
     elif request.method == "DELETE":
         state.faults.clear()
     return JSONResponse({"faults": [f.describe() for f in state.faults]})
@@ -347,6 +349,12 @@ async def multi_stream_input_endpoint(websocket: Any) -> None:
     await multi_stream_input(_state(websocket), websocket)
 
 
+async def dialogue_socket_endpoint(websocket: Any) -> None:
+    from eleven_mock.dialogue_ws import dialogue_stream_input
+
+    await dialogue_stream_input(_state(websocket), websocket)
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": "Not Found"}, status_code=404)
 
@@ -374,6 +382,7 @@ ROUTES = [
                            ("/stream/with-timestamps", "stream_ts"))],
     WebSocketRoute(PREFIX + "/stream-input", stream_input_endpoint),
     WebSocketRoute(PREFIX + "/multi-stream-input", multi_stream_input_endpoint),
+    WebSocketRoute("/v1/text-to-dialogue/multi-stream-input", dialogue_socket_endpoint),
     Route("/__mock__/faults", mock_faults, methods=["GET", "POST", "DELETE"]),
     Route("/__mock__/requests", mock_requests, methods=["GET", "DELETE"]),
     Route("/__mock__/accounts", mock_accounts),

@@ -47,6 +47,8 @@ _V1_MULTI = [{"language_id": code, "name": name} for code, name in [
 LANGUAGE_CODE_MODELS = {"eleven_flash_v2_5", "eleven_turbo_v2_5", "eleven_v3"}
 # Models that refuse request stitching (previous_text, next_text, previous/next_request_ids).
 NO_CONTINUITY_MODELS = {"eleven_v3"}
+# Models the text-to-speech WebSockets refuse (the docs: eleven_v3 speaks over the text-to-dialogue socket).
+NO_WEBSOCKET_MODELS = {"eleven_v3"}
 
 
 def _model(model_id: str, name: str, description: str, *, limit: int, free: int, factor: float,
@@ -101,8 +103,12 @@ MODELS[-1]["can_do_text_to_speech"] = False
 MODEL_BY_ID = {m["model_id"]: m for m in MODELS}
 
 
+_PREVIEWS = "https://storage.googleapis.com/eleven-public-prod/premade/voices"
+
+
 def _voice(voice_id: str, name: str, labels: dict[str, str], description: str, voicing: Voicing,
-           category: str = "premade", legacy: bool = False, created: int = 1700000000) -> dict[str, Any]:
+           preview: str = "", category: str = "premade", legacy: bool = False,
+           created: int = 1700000000) -> dict[str, Any]:
     return {
         "voice_id": voice_id,
         "name": name,
@@ -112,7 +118,7 @@ def _voice(voice_id: str, name: str, labels: dict[str, str], description: str, v
                         "verification_attempts_count": 0, "manual_verification_requested": False},
         "labels": labels,
         "description": description,
-        "preview_url": f"https://storage.googleapis.com/eleven-public-prod/premade/voices/{voice_id}/preview.mp3",
+        "preview_url": f"{_PREVIEWS}/{voice_id}/{preview}.mp3" if preview else None,
         "available_for_tiers": [],
         "settings": None,
         "sharing": None,
@@ -127,72 +133,103 @@ def _voice(voice_id: str, name: str, labels: dict[str, str], description: str, v
     }
 
 
+def _premade(row: tuple[str, str, str, str, str, str, str, str, str, tuple[str, int, int, int]],
+             n: int, legacy: bool = False) -> dict[str, Any]:
+    """One premade voice from its table row: id, name, gender, age, accent, descriptive, use case,
+    description, preview file, voicing (espeak voice, pitch, range, words per minute)."""
+    voice_id, name, gender, age, accent, descriptive, use_case, description, preview, (espeak, pitch, rng, wpm) = row
+    labels = {"accent": accent, "descriptive": descriptive, "age": age, "gender": gender, "language": "en",
+              "use_case": use_case}
+    return _voice(voice_id, name, labels, description, Voicing(espeak, pitch, rng, wpm), preview,
+                  legacy=legacy, created=(1600000000 if legacy else 1700000000) + 100 * n)
+
+
+# The service's premade library: every voice with its real id, name, labels, description and preview
+# file, as the official SDKs' docs and tests, the agent frameworks' defaults (LiveKit's
+# hpp4J3VqNfWAUOO0d1Us, Bella) and published voice lists give them. Names are the plain first names
+# by which the SDKs and clients address them. Each has its own voicing: espeak-ng's accent and
+# variant for its gender and age, its own pitch, range and pace.
+_PREMADE = [
+    ("CwhRBWXzGAHq8TQ4Fs17", "Roger", "male", "middle_aged", "american", "classy", "conversational",
+     "Easy going and perfect for casual conversations.", "58ee3ff5-f6f2-4628-93b8-e38eb31806b0",
+     ("en-us+m2", 42, 60, 178)),
+    ("EXAVITQu4vr4xnSDxMaL", "Sarah", "female", "young", "american", "professional", "entertainment_tv",
+     "Young adult woman with a confident and warm, mature quality and a reassuring, professional tone.",
+     "01a3e33c-6e99-4ee7-8543-ff2216a32186", ("en-us+f3", 62, 60, 175)),
+    ("FGY2WhTYpPnrIDTdsKH5", "Laura", "female", "young", "american", "sassy", "social_media",
+     "This young adult female voice delivers sunny enthusiasm with a quirky attitude.",
+     "67341759-ad08-41a5-be6e-de12fe448618", ("en-us+f4", 80, 90, 188)),
+    ("IKne3meq5aSn9XLyUdCD", "Charlie", "male", "young", "australian", "hyped", "conversational",
+     "A young Australian male with a confident and energetic voice.", "102de6f2-22ed-43e0-a1f1-111fa75c5481",
+     ("en-029+m1", 50, 70, 185)),
+    ("JBFqnCBsd6RMkjVDRZzb", "George", "male", "middle_aged", "british", "mature", "narrative_story",
+     "Warm resonance that instantly captivates listeners.", "e6206d1a-0721-4787-aafb-06a6e705cac5",
+     ("en-gb+m3", 38, 45, 165)),
+    ("N2lVS1w4EtoT3dr4eOWO", "Callum", "male", "middle_aged", "american", "hoarse", "characters_animation",
+     "Deceptively gravelly, yet unsettling edge.", "ac833bd8-ffda-4938-9ebc-b0f99ca25481",
+     ("en-us+m4", 30, 40, 160)),
+    ("SAz9YHcvj6GT2YYXdXww", "River", "neutral", "middle_aged", "american", "calm", "conversational",
+     "A relaxed, neutral voice ready for narrations or conversational projects.",
+     "e6c95f0b-2227-491a-b3d7-2249240decb7", ("en-us+f2", 52, 45, 168)),
+    ("SOYHLrjzK2X1ezoPC6cr", "Harry", "male", "young", "american", "rough", "characters_animation",
+     "An animated warrior ready to charge forward.", "86d178f6-f4b6-4e0e-85be-3de19f490794",
+     ("en-us+m5", 46, 85, 190)),
+    ("TX3LPaxmHKxFdv7VOQHJ", "Liam", "male", "young", "american", "confident", "social_media",
+     "A young adult with energy and warmth - suitable for reels and shorts.",
+     "63148076-6363-42db-aea8-31424308b92c", ("en-us+m6", 55, 65, 192)),
+    ("Xb7hH8MSUJpSbSDYk0k2", "Alice", "female", "middle_aged", "british", "professional",
+     "informative_educational",
+     "Clear and engaging, friendly woman with a British accent suitable for e-learning.",
+     "d10f7534-11f6-41fe-a012-2de1e482d336", ("en-gb+f2", 70, 40, 170)),
+    ("XrExE9yKIg1WjnnlVkGX", "Matilda", "female", "middle_aged", "american", "upbeat", "informative_educational",
+     "A professional woman with a pleasing alto pitch. Suitable for many use cases.",
+     "b930e18d-6b4d-466e-bab2-0ae97c6d8535", ("en-us+f1", 44, 50, 172)),
+    ("bIHbv24MWmeRgasZH58o", "Will", "male", "young", "american", "chill", "conversational",
+     "Conversational and laid back.", "8caf8f3d-ad29-4980-af41-53f20c72d7a4", ("en-us+m7", 48, 55, 174)),
+    ("cgSgspJ2msm6clMCkdW9", "Jessica", "female", "young", "american", "cute", "conversational",
+     "Young and popular, this playful American female voice is perfect for trendy content.",
+     "56a97bf8-b69b-448f-846c-c3a11683d45a", ("en-us+f4", 78, 85, 190)),
+    ("cjVigY5qzO86Huf0OWal", "Eric", "male", "middle_aged", "american", "classy", "conversational",
+     "A smooth tenor pitch from a man in his 40s - perfect for agentic use cases.",
+     "d098fda0-6456-4030-b3d8-63aa048c9070", ("en-us+m1", 45, 40, 176)),
+    ("hpp4J3VqNfWAUOO0d1Us", "Bella", "female", "middle_aged", "american", "professional",
+     "informative_educational",
+     "This voice is warm, bright, and professional, characterized by a Standard American accent and a "
+     "polished, narrative quality.", "dab0f5ba-3aa4-48a8-9fad-f138fea1126d", ("en-us+f5", 66, 55, 172)),
+    ("iP95p4xoKVk53GoZ742B", "Chris", "male", "middle_aged", "american", "casual", "conversational",
+     "Natural and real, this down-to-earth voice is great across many use-cases.",
+     "3f4bde72-cc48-40dd-829f-57fbf906f4d7", ("en-us+m3", 40, 60, 180)),
+    ("nPczCjzI2devNBz1zQrb", "Brian", "male", "middle_aged", "american", "classy", "social_media",
+     "Middle-aged man with a resonant and comforting tone. Great for narrations and advertisements.",
+     "2dd3e72c-4fd3-42f1-93ea-abc5d4e5aa1d", ("en-us+m7", 25, 30, 160)),
+    ("onwK4e9ZLuTAKqWW03F9", "Daniel", "male", "middle_aged", "british", "formal", "informative_educational",
+     "A strong voice perfect for delivering a professional broadcast or news story.",
+     "7eee0236-1a72-4b86-b303-5dcadc007ba9", ("en-gb-x-rp+m1", 35, 35, 170)),
+    ("pFZP5JQG7iQjIQuC4Bku", "Lily", "female", "middle_aged", "british", "confident", "informative_educational",
+     "Velvety British female voice delivers news and narrations with warmth and clarity.",
+     "89b68b35-b3dd-4348-a84a-a3c13a3c2b30", ("en-gb+f3", 58, 45, 166)),
+    ("pNInz6obpgDQGcFmaJgB", "Adam", "male", "middle_aged", "american", "confident", "social_media",
+     "A bright tenor pitch that immediately cuts through. The delivery is brash and openly confident.",
+     "d6905d7a-dd26-4187-bfff-1bd3a5ea7cac", ("en-us+m2", 52, 75, 182)),
+    ("pqHfZKP75CvOlQylNhV4", "Bill", "male", "old", "american", "crisp", "advertisement",
+     "Friendly and comforting voice ready to narrate your stories.", "d782b3ff-84ba-4029-848c-acf01285524d",
+     ("en-us+m6", 28, 35, 150)),
+]
+# Voices the service retired from the library: still served by id and listed with show_legacy=true.
+_LEGACY = [
+    ("21m00Tcm4TlvDq8ikWAM", "Rachel", "female", "young", "american", "calm", "narrative_story",
+     "Calm, clear and reassuring.", "df6788f9-5c96-470d-8312-aab3b3d8f50a", ("en-us+f1", 58, 50, 170)),
+    ("9BWtsMINqrJLrRacOk9x", "Aria", "female", "middle_aged", "american", "husky", "social_media",
+     "A middle-aged female with an African-American accent, calm with a hint of rasp.",
+     "405766b8-1f4e-4d3c-aba1-6f25333823ec", ("en-us+f5", 48, 55, 172)),
+    ("XB0fDUnXU5powFXDhCwa", "Charlotte", "female", "young", "swedish", "sensual", "characters_animation",
+     "Sensual and raspy, she's ready to voice your temptress in video games.",
+     "942356dc-f10d-4d89-bda5-4f8505ee038b", ("sv+f3", 66, 65, 165)),
+]
+
 VOICES: list[dict[str, Any]] = [
-    _voice("JBFqnCBsd6RMkjVDRZzb", "George",
-           {"accent": "british", "description": "warm", "age": "middle aged", "gender": "male",
-            "use_case": "narration"},
-           "Warm resonance that instantly captivates listeners.",
-           Voicing("en-gb+m3", pitch=38, range=45, wpm=165), created=1700000100),
-    _voice("EXAVITQu4vr4xnSDxMaL", "Sarah",
-           {"accent": "american", "description": "soft", "age": "young", "gender": "female",
-            "use_case": "news"},
-           "Young adult woman with a confident and warm, mature quality.",
-           Voicing("en-us+f3", pitch=62, range=60, wpm=175), created=1700000200),
-    _voice("IKne3meq5aSn9XLyUdCD", "Charlie",
-           {"accent": "australian", "description": "natural", "age": "middle aged", "gender": "male",
-            "use_case": "conversational"},
-           "A young Australian male with a confident and energetic voice.",
-           Voicing("en-us+m1", pitch=50, range=70, wpm=185), created=1700000300),
-    _voice("Xb7hH8MSUJpSbSDYk0k2", "Alice",
-           {"accent": "british", "description": "confident", "age": "middle aged", "gender": "female",
-            "use_case": "news"},
-           "Clear and engaging, friendly woman with a British accent.",
-           Voicing("en-gb+f2", pitch=70, range=40, wpm=170), created=1700000400),
-    _voice("nPczCjzI2devNBz1zQrb", "Brian",
-           {"accent": "american", "description": "deep", "age": "middle aged", "gender": "male",
-            "use_case": "narration"},
-           "Middle-aged man with a resonant and comforting tone.",
-           Voicing("en-us+m7", pitch=25, range=30, wpm=160), created=1700000500),
-    _voice("cgSgspJ2msm6clMCkdW9", "Jessica",
-           {"accent": "american", "description": "expressive", "age": "young", "gender": "female",
-            "use_case": "conversational"},
-           "Young and popular, this playful American female voice is perfect for trendy content.",
-           Voicing("en-us+f4", pitch=78, range=85, wpm=190), created=1700000600),
-    _voice("21m00Tcm4TlvDq8ikWAM", "Rachel",
-           {"accent": "american", "description": "calm", "age": "young", "gender": "female",
-            "use_case": "narration"},
-           "A calm young American voice (legacy).",
-           Voicing("en-us+f1", pitch=58, range=50, wpm=170), legacy=True, created=1600000000),
-    _voice("9BWtsMINqrJLrRacOk9x", "Aria",
-           {"accent": "american", "description": "husky", "age": "middle aged", "gender": "female",
-            "use_case": "social media"},
-           "A middle-aged female with an African-American accent, calm with a hint of rasp.",
-           Voicing("en-us+f5", pitch=48, range=55, wpm=172), created=1700000700),
-    _voice("CwhRBWXzGAHq8TQ4Fs17", "Roger",
-           {"accent": "american", "description": "confident", "age": "middle aged", "gender": "male",
-            "use_case": "social media"},
-           "Easy going and perfect for casual conversations.",
-           Voicing("en-us+m2", pitch=42, range=60, wpm=178), created=1700000800),
-    _voice("N2lVS1w4EtoT3dr4eOWO", "Callum",
-           {"accent": "transatlantic", "description": "intense", "age": "middle aged", "gender": "male",
-            "use_case": "characters"},
-           "Deceptively gravelly, yet unsettling edge.",
-           Voicing("en-us+m4", pitch=30, range=40, wpm=160), created=1700000900),
-    _voice("SAz9YHcvj6GT2YYXdXww", "River",
-           {"accent": "american", "description": "relaxed", "age": "middle aged", "gender": "non-binary",
-            "use_case": "conversational"},
-           "A relaxed, neutral voice ready for narrations or conversational projects.",
-           Voicing("en-us+f2", pitch=52, range=45, wpm=168), created=1700001000),
-    _voice("XB0fDUnXU5powFXDhCwa", "Charlotte",
-           {"accent": "swedish", "description": "sensual", "age": "young", "gender": "female",
-            "use_case": "characters"},
-           "Sensual and raspy, she's ready to voice your temptress in video games.",
-           Voicing("sv+f3", pitch=66, range=65, wpm=165), created=1700001100),
-    _voice("onwK4e9ZLuTAKqWW03F9", "Daniel",
-           {"accent": "british", "description": "authoritative", "age": "middle aged", "gender": "male",
-            "use_case": "news"},
-           "A strong voice perfect for delivering a professional broadcast or news story.",
-           Voicing("en-gb+m1", pitch=35, range=35, wpm=170), created=1700001200),
+    *[_premade(row, n) for n, row in enumerate(_PREMADE)],
+    *[_premade(row, n, legacy=True) for n, row in enumerate(_LEGACY)],
     _voice("mockClonedVoice000001", "My Narrator",
            {"accent": "british", "gender": "male", "use_case": "audiobook"},
            "An instant voice clone belonging to this account.",

@@ -13,7 +13,8 @@ import anyio
 from eleven_mock.state import MockState
 
 _STATUS_BODIES = {
-    429: ("too_many_concurrent_requests", "Too many concurrent requests (injected by the mock)."),
+    429: ("too_many_concurrent_requests", "You have exceeded the concurrency limit for your subscription "
+          "(injected by the mock)."),
     500: ("internal_server_error", "Internal server error (injected by the mock)."),
     502: ("bad_gateway", "Bad gateway (injected by the mock)."),
     503: ("service_unavailable", "The service is temporarily unavailable (injected by the mock)."),
@@ -85,19 +86,38 @@ class FaultMiddleware:
         fault = self.state.take_fault(scope["path"])
         if fault is not None:
             entry["fault"] = fault.kind + (f"@{fault.arg}" if fault.arg else "")
-        if fault is not None and fault.kind.isdigit():
-            status = int(fault.kind)
-            code, msg = _STATUS_BODIES.get(status, ("injected_error", f"Injected error {status}."))
+        if fault is not None and (fault.kind.isdigit() or fault.kind in ("busy", "quota")):
+            status, code, msg = self._error(fault.kind, headers.get("xi-api-key"))
             payload = json.dumps({"detail": {"status": code, "message": msg}}).encode()
             entry["status"] = status
+            extra = []
+            account = self.state.account(headers.get("xi-api-key"))
+            if status == 429 and account is not None:  # the service's concurrency headers
+                extra = [(b"current-concurrent-requests", str(account.in_flight).encode()),
+                         (b"maximum-concurrent-requests", str(account.max_concurrency).encode())]
             await send({"type": "http.response.start", "status": status, "headers": [
                 (b"content-type", b"application/json"), (b"request-id", secrets.token_hex(10).encode()),
-                (b"content-length", str(len(payload)).encode())]})
+                *extra, (b"content-length", str(len(payload)).encode())]})
             await send({"type": "http.response.body", "body": payload})
             return
         if fault is not None and fault.kind == "delay":
             await anyio.sleep(fault.arg / 1000)
         await self.app(scope, replay, self._wrap_send(send, entry, fault))
+
+    def _error(self, kind: str, key: str | None) -> tuple[int, str, str]:
+        """(status, detail.status, message) of an injected error, as the service words them."""
+        if kind == "busy":
+            return 429, "system_busy", ("Our services are experiencing high levels of traffic and your request "
+                                        "could not be processed (injected by the mock).")
+        if kind == "quota":
+            account = self.state.account(key)
+            limit = account.character_limit if account else 0
+            left = limit - account.character_count if account else 0
+            return 401, "quota_exceeded", (f"This request exceeds your quota of {limit}. You have {left} credits "
+                                           "remaining (injected by the mock).")
+        status = int(kind)
+        code, msg = _STATUS_BODIES.get(status, ("injected_error", f"Injected error {status}."))
+        return status, code, msg
 
     def _wrap_send(self, send: Any, entry: dict[str, Any], fault: Any) -> Any:
         count = 0

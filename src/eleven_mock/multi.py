@@ -1,16 +1,23 @@
 """multi-stream-input: several independent streams (contexts) on one WebSocket.
 
-The protocol as the service documents it (AsyncAPI, the SDKs' types) and as LiveKit's and Pipecat's
-ElevenLabs plugins use it:
+The protocol as the service documents it (AsyncAPI, the SDKs' types, the multi-context guide) and as
+LiveKit's and Pipecat's ElevenLabs plugins use it:
 - a context is created by the first message carrying its `context_id` (no id: the default context),
   which may hold voice_settings, generation_config and pronunciation dictionaries;
 - `{"text": "...", "context_id": C}` buffers text; `"flush": true` speaks what is buffered;
   `{"text": "", "context_id": C}` is a keep-alive (not the end, unlike stream-input);
-- `{"context_id": C, "close_context": true}` ends a context: `{"isFinal": true, "contextId": C}` follows
-  its last audio (text never flushed is dropped);
+- contexts are independent streams: the socket is read while any of them generates, each generates on
+  its own, and the audio of live contexts interleaves;
+- `{"context_id": C, "close_context": true}` is acted on as it is read: the context takes no more text,
+  text never flushed is dropped, what was flushed is spoken (both plugins close a turn's context right
+  after its last flush and expect its audio), then `{"isFinal": true, "contextId": C}`, after which the
+  context sends nothing more; a new context never waits for a closed one (a barge-in's reply starts
+  after the first-byte time, whatever the abandoned reply still has to say);
 - `{"close_socket": true}` ends every context (each with its isFinal) and closes the socket (1000);
+- at most 5 contexts are open on one socket (1008 max_active_conversations beyond);
 - every reply carries `contextId`; a context left without messages for `inactivity_timeout` seconds
-  is closed (its isFinal sent), and a socket with nothing at all for that long is closed with 1008.
+  is closed (its isFinal sent), and a socket with nothing at all for that long (and nothing being
+  generated) is closed with 1008.
 Where the service's behaviour is not documented (the default context's id on replies), the mock
 follows the SDKs' types: the default context answers with contextId "default".
 """
@@ -29,8 +36,15 @@ DEFAULT_CONTEXT = "default"
 MAX_CONTEXTS = 5  # the service's documented limit of concurrent contexts per connection
 
 
+def too_many_contexts() -> Closed:
+    return Closed("max_active_conversations",
+                  f"Maximum simultaneous contexts per WebSocket connection exceeded ({MAX_CONTEXTS}). Please close "
+                  "an existing context before opening a new one.")
+
+
 class MultiSession(Connection):
-    """One multi-context connection."""
+    """One multi-context connection: the reader acts on each message as it comes; every context has a
+    worker of its own."""
 
     def __init__(self, state: MockState, ws: WebSocket, entry: dict[str, Any]) -> None:
         super().__init__(state, ws, entry)
@@ -42,21 +56,34 @@ class MultiSession(Connection):
         self.start(first)
         assert self.account is not None
         try:
-            message: dict[str, Any] | None = first
-            while True:
-                if message is not None and await self.handle(message):
-                    await self.ws.close(1000)
-                    return
-                await self.expire()
-                message = await self.receive(self.timeout)
+            await self.serve(lambda: self.read(first))
+            await self.ws.close(1000)
         finally:
             self.state.release(self.account)
 
-    async def handle(self, msg: dict[str, Any]) -> bool:
-        """One client message; True when the socket is to close."""
+    async def read(self, first: dict[str, Any]) -> None:
+        message = first
+        while not self.handle(message):
+            self.expire()
+            message = await self.receive(self.timeout)
+
+    def open_context(self, cid: str, msg: dict[str, Any]) -> Stream:
+        if len(self.contexts) >= MAX_CONTEXTS:
+            raise too_many_contexts()
+        stream = self.contexts[cid] = Stream(self, msg, {"contextId": cid})
+
+        async def final() -> None:
+            await self.send({"isFinal": True, "contextId": cid})
+
+        stream.on_end = final
+        self.spawn(stream)
+        return stream
+
+    def handle(self, msg: dict[str, Any]) -> bool:
+        """Act on one client message; True when the socket is to close (once every context is done)."""
         if msg.get("close_socket") is True:
             for cid in list(self.contexts):
-                await self.close_context(cid, speak_rest=True)
+                self.close_context(cid, speak_rest=True)
             return True
         raw_id = msg.get("context_id", msg.get("contextId"))
         if raw_id is not None and (not isinstance(raw_id, str) or not raw_id):
@@ -64,7 +91,7 @@ class MultiSession(Connection):
         cid = raw_id or DEFAULT_CONTEXT
         self.last_seen[cid] = time.monotonic()
         if msg.get("close_context") is True:
-            await self.close_context(cid, speak_rest=False)
+            self.close_context(cid, speak_rest=False)
             return False
         text = msg.get("text")
         if text is not None and not isinstance(text, str):
@@ -72,35 +99,30 @@ class MultiSession(Connection):
         stream = self.contexts.get(cid)
         if stream is None:
             if text == "" and not msg.get("flush"):
+                self.last_seen.pop(cid, None)
                 return False  # a keep-alive for a context not (or no longer) open
-            if len(self.contexts) >= MAX_CONTEXTS:
-                raise Closed("max_active_conversations",
-                             f"At most {MAX_CONTEXTS} contexts may be open on one connection.")
-            stream = self.contexts[cid] = Stream(self, msg, {"contextId": cid})
+            stream = self.open_context(cid, msg)
             text = "" if text == " " else text  # the initialising space is not spoken
         elif any(key in msg for key in ("voice_settings", "generation_config")):
             raise Closed("invalid_request", f"voice_settings and generation_config can only be sent in the "
                          f"first message of context {cid!r}.")
         if text:
             stream.buffer += text
-        await stream.speak_buffer(force=bool(msg.get("flush")))
+        stream.push(force=bool(msg.get("flush")))
         return False
 
-    async def close_context(self, cid: str, speak_rest: bool) -> None:
+    def close_context(self, cid: str, speak_rest: bool) -> None:
+        """End a context: on close_context its unflushed text is dropped, on close_socket spoken."""
         stream = self.contexts.pop(cid, None)
         self.last_seen.pop(cid, None)
-        if stream is None:
-            return
-        if speak_rest:
-            await stream.speak_buffer(force=True)
-        await stream.finish()
-        await self.send({"isFinal": True, "contextId": cid})
+        if stream is not None:
+            stream.end(speak_rest=speak_rest)
 
-    async def expire(self) -> None:
+    def expire(self) -> None:
         """Contexts without a message for the inactivity timeout are closed."""
         now = time.monotonic()
         for cid in [c for c, seen in self.last_seen.items() if now - seen > self.timeout]:
-            await self.close_context(cid, speak_rest=False)
+            self.close_context(cid, speak_rest=False)
 
 
 async def multi_stream_input(state: MockState, ws: WebSocket) -> None:

@@ -44,7 +44,7 @@ def serve(state: MockState, host: str, port: int, announce: Callable[[str, str],
     if warning:
         print(f"eleven mock: warning: {warning}", file=sys.stderr, flush=True)
     config = uvicorn.Config(build(state), host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", timeout_graceful_shutdown=2, ssl_certfile=certfile,
+                            lifespan="off", timeout_graceful_shutdown=0, ssl_certfile=certfile,
                             ssl_keyfile=keyfile, ws_ping_interval=None)
     # A port in use becomes our own one-line error (ConfigError); uvicorn's raw log line would repeat it.
     logging.getLogger("uvicorn.error").addFilter(lambda record: "attempting to bind" not in record.getMessage())
@@ -67,10 +67,32 @@ def serve(state: MockState, host: str, port: int, announce: Callable[[str, str],
     server.run()
 
 
+def throwaway_tls(host: str) -> tuple[str, str, str]:
+    """A throw-away CA and a certificate it signs for this host, localhost and loopback, written to a
+    private temporary folder: (CA file to trust, certificate, key)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    import trustme
+
+    folder = Path(tempfile.mkdtemp(prefix="eleven-mock-tls-"))
+    atexit.register(shutil.rmtree, folder, True)
+    ca = trustme.CA(organization_name="eleven mock (throw-away)")
+    names = {"localhost", "127.0.0.1", "::1"} | ({host} if host not in ("0.0.0.0", "::", "") else set())
+    cert = ca.issue_cert(*sorted(names))
+    ca_file, cert_file, key_file = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    cert.cert_chain_pems[0].write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    return str(ca_file), str(cert_file), str(key_file)
+
+
 def run(host: str = "127.0.0.1", port: int = 8011, keys: list[str] | None = None, accounts: Path | None = None,
         ttfb_ms: float = 0.0, rtf: float = 0.0, faults: list[str] | None = None, tls_cert: str | None = None,
-        tls_key: str | None = None, prog: str = "eleven mock") -> None:
-    """Check the options, then serve until interrupted, announcing the URL and key on stderr."""
+        tls_key: str | None = None, prog: str = "eleven mock", tls: bool = False) -> None:
+    """Check the options, then serve until interrupted, announcing the URL and key on stderr. `tls`
+    serves HTTPS/WSS with a throw-away certificate and prints the CA file to trust."""
     try:
         parsed = [parse_fault(f) for f in faults or []]
     except ValueError as exc:
@@ -81,6 +103,14 @@ def run(host: str = "127.0.0.1", port: int = 8011, keys: list[str] | None = None
         raise ConfigError(f"cannot read accounts file {accounts}: {exc}") from None
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("--tls-cert and --tls-key go together")
+    ca_file = None
+    if tls:
+        if tls_cert:
+            raise ConfigError("--tls makes its own certificate: leave out --tls-cert and --tls-key")
+        try:
+            ca_file, tls_cert, tls_key = throwaway_tls(host)
+        except ImportError:
+            raise ConfigError("--tls needs trustme: pip install 'eleven-cli[mock]'") from None
 
     def announce(url: str, note: str = "") -> None:
         say = lambda line: print(f"{prog}: {line}", file=sys.stderr, flush=True)  # noqa: E731
@@ -89,7 +119,11 @@ def run(host: str = "127.0.0.1", port: int = 8011, keys: list[str] | None = None
             say(f"demo API key: {DEMO_KEY}")
         else:
             say(f"{len(state.accounts)} account(s) configured")
-        say(f"try: ELEVENLABS_BASE_URL={url} eleven models")
+        if ca_file:
+            say(f"trust its throw-away CA: SSL_CERT_FILE={ca_file}")
+            say(f"try: SSL_CERT_FILE={ca_file} ELEVENLABS_BASE_URL={url} eleven models")
+        else:
+            say(f"try: ELEVENLABS_BASE_URL={url} eleven models")
 
     try:
         serve(state, host, port, announce, tls_cert, tls_key)

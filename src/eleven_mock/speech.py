@@ -81,7 +81,7 @@ async def audio_stream(job: Job, speech: Speech, ttfb: float, rtf: float, t0: fl
     """Encoded audio bytes, paced; `whole` sends the file in one piece after generating it all."""
     from eleven_cli.audio.containers import wav_header
 
-    enc = Encoder(job.fmt)
+    enc = Encoder(job.fmt, page_ms=None if whole else 20)  # a live Ogg stream hands over short pages
     if whole:
         await pace(t0, ttfb, rtf, speech.duration - first_chunk(speech))
         body = enc.feed(speech.samples.tobytes()) + enc.flush()
@@ -104,7 +104,7 @@ async def timestamp_stream(job: Job, speech: Speech, ttfb: float, rtf: float,
     """NDJSON chunks: audio for each piece with the characters that start within it."""
     text = job.text
     ntext, ns, ne = normalize(text, speech.starts, speech.ends)
-    enc = Encoder(job.fmt)
+    enc = Encoder(job.fmt, page_ms=20)
     done = ndone = 0
     pieces = list(segments(speech))
     for idx, (_start, end, pcm) in enumerate(pieces):

@@ -50,7 +50,7 @@ class Fault:
 
 
 _FAULT_RE = re.compile(
-    r"^(?P<kind>\d{3}|drop|stall|delay|badjson|ctype|truncate)(?:@(?P<arg>\d+))?"
+    r"^(?P<kind>\d{3}|drop|stall|delay|badjson|ctype|truncate|busy|quota|timeout)(?:@(?P<arg>\d+))?"
     r"(?:x(?P<count>\d+|\*)|%(?P<percent>\d+(?:\.\d+)?))?(?::(?P<path>/\S*))?$"
 )
 
@@ -61,8 +61,8 @@ def parse_fault(spec: str) -> Fault:
     m = _FAULT_RE.match(spec.strip())
     if not m:
         raise ValueError(
-            f"bad fault {spec!r}: use STATUS[xN], drop@BYTES, stall@MS, delay@MS, badjson, ctype "
-            "or truncate, optionally followed by xN (x* = always) or %P (P % of requests) and :/path"
+            f"bad fault {spec!r}: use STATUS, busy, quota, timeout, drop@BYTES, stall@MS, delay@MS, badjson, "
+            "ctype or truncate@BYTES, optionally followed by xN (x* = always) or %P (P % of requests) and :/path"
         )
     kind = m["kind"]
     if kind.isdigit() and not 400 <= int(kind) <= 599:

@@ -15,15 +15,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+from anyio.abc import TaskGroup
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from eleven_cli.audio.duration import DurationCounter
 from eleven_cli.formats import FORMATS
 from eleven_mock import data
 from eleven_mock.encode import Encoder
-from eleven_mock.engine import Speech
+from eleven_mock.engine import Speech, Voicing
 from eleven_mock.faults import DroppedConnection
-from eleven_mock.speech import Job, first_chunk, normalize, pace, segments, speak, voicing_for
+from eleven_mock.speech import Job, first_chunk, normalize, segments, speak, voicing_for
 from eleven_mock.state import Account, MockState
 
 DEFAULT_SCHEDULE = [120, 160, 250, 290]
@@ -90,21 +91,31 @@ def check_settings(init: dict[str, Any]) -> tuple[dict[str, Any], list[int] | No
 
 class Stream:
     """One sequence of generations with its own buffer, schedule, voice settings and encoder, sending
-    finished audio (one continuous file of the format) with its alignment."""
+    finished audio (one continuous file of the format) with its alignment.
 
-    def __init__(self, conn: Connection, init: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+    Text is cut into generations as it arrives (`push`); a worker (`run`) speaks them one after the
+    other, so reading the socket never waits for a generation. `end` finishes the stream: what is
+    queued is spoken, then the container's trailer and `on_end` (an isFinal) follow."""
+
+    def __init__(self, conn: Connection, init: dict[str, Any], extra: dict[str, Any] | None = None,
+                 voice: dict[str, Any] | None = None) -> None:
         settings, schedule = check_settings(init)
         self.conn = conn
+        self.settings = settings
         self.extra = extra or {}  # e.g. {"contextId": ...} on every message
         self.schedule = schedule or list(DEFAULT_SCHEDULE)
         fmt = FORMATS[conn.fmt_name]
         body = {"voice_settings": settings, "language_code": conn.query.get("language_code")}
-        self.job = Job("", voicing_for(conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
+        self.job = Job("", voicing_for(voice or conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
         self.encoder = Encoder(fmt, page_ms=20)
         self.counter = DurationCounter(fmt)
         self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
         self.buffer = ""
-        self.generations = 0
+        self.generations = 0  # cuts made (the schedule's position)
+        self.queue: list[Any] = []  # what the worker is to speak, in order (text, or the protocol's batch)
+        self.ending = False
+        self._wake = anyio.Event()
+        self.on_end: Callable[[], Awaitable[None]] | None = None
 
     def next_cut(self, force: bool, trigger: bool) -> int:
         """How much of the buffer to speak now (0 = keep buffering)."""
@@ -123,25 +134,68 @@ class Stream:
                     return i + 1
         return 0
 
-    async def speak_buffer(self, force: bool = False, trigger: bool = False) -> None:
+    def push(self, force: bool = False, trigger: bool = False) -> None:
+        """Queue what the buffer holds that is due for speaking; the worker picks it up."""
         while True:
             cut = self.next_cut(force, trigger)
             if not cut:
-                return
+                break
             text, self.buffer = self.buffer[:cut], self.buffer[cut:]
-            await self.generate(text)
+            self.queue.append(text)
+            self.generations += 1
             if force:
-                return
+                break
+        self._wake.set()
 
-    async def generate(self, text: str) -> None:
+    def end(self, speak_rest: bool) -> None:
+        """No more text: speak what is queued (and the buffer, with `speak_rest`), then finish."""
+        if speak_rest:
+            self.push(force=True)
+        self.buffer = ""
+        self.ending = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The worker: generations in order, then the end of the stream."""
+        while True:
+            while not self.queue and not self.ending:
+                self._wake = anyio.Event()
+                await self._wake.wait()
+            if not self.queue:
+                break
+            await self.speak_item(self.queue.pop(0))
+        await self.finish()
+        if self.on_end is not None:
+            await self.on_end()
+
+    async def speak_item(self, item: Any) -> None:
+        await self.generate(item)
+
+    async def pace(self, t0: float, audio_time: float) -> None:
+        """Wait until the service would have this audio ready."""
+        conn = self.conn
+        extra = conn.first_audio_delay if not conn.audio_started else 0.0
+        delay = t0 + conn.state.ttfb + extra + conn.state.rtf * audio_time - time.monotonic()
+        if delay > 0:
+            await anyio.sleep(delay)
+
+    async def generate(self, text: str, voicing: Voicing | None = None) -> None:
         conn = self.conn
         assert conn.account is not None
         cost = math.ceil(len(text) * conn.model["token_cost_factor"])
         if not conn.state.charge(conn.account, cost):
-            raise Closed("quota_exceeded", "This request exceeds your remaining quota.")
-        self.generations += 1
-        t0 = time.monotonic()
-        job = Job(text, self.job.voicing, self.job.speed, self.job.fmt)
+            left = conn.account.character_limit - conn.account.character_count
+            raise Closed("quota_exceeded", f"This request exceeds your quota of {conn.account.character_limit}. "
+                         f"You have {left} credits remaining, while {cost} credits are required for this request.")
+        conn.busy += 1
+        try:
+            await self._generate(text, time.monotonic(), voicing or self.job.voicing)
+        finally:
+            conn.busy -= 1
+
+    async def _generate(self, text: str, t0: float, voicing: Voicing) -> None:
+        conn = self.conn
+        job = Job(text, voicing, self.job.speed, self.job.fmt)
         speech: Speech = await anyio.to_thread.run_sync(speak, job)
         timing = _Timing(text, speech)
         pieces = list(segments(speech))
@@ -149,7 +203,7 @@ class Stream:
         first = True
         pending = b""
         for idx, (_start, end, pcm) in enumerate(pieces):
-            await pace(t0, conn.state.ttfb, conn.state.rtf, end - first_chunk(speech))
+            await self.pace(t0, end - first_chunk(speech))
             pending += self.encoder.feed(pcm)
             last = idx == len(pieces) - 1
             if last:  # the generation's audio is complete when its last message is sent
@@ -166,20 +220,25 @@ class Stream:
                 message["alignment"], message["normalizedAlignment"] = (timing.window(0, 1e9, True) if first
                                                                         else (None, None))
             first = False
-            await conn.send_audio({**message, **self.extra}, len(pending))
+            await conn.send_audio(self.shape(message), len(pending))
             pending = b""
+
+    def shape(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A reply as this protocol words it (the dialogue socket overrides it)."""
+        return {**message, **self.extra}
 
     async def finish(self) -> None:
         """The end of the input: the container's trailer (Ogg's end-of-stream page) as a last chunk."""
         tail = self.encoder.flush() if self.generations else b""
         if tail:
             self.audio_seconds = self.counter.add(tail)
-            await self.conn.send_audio({"audio": base64.b64encode(tail).decode(), "isFinal": None,
-                                        "alignment": None, "normalizedAlignment": None, **self.extra}, len(tail))
+            await self.conn.send_audio(self.shape({"audio": base64.b64encode(tail).decode(), "isFinal": None,
+                                                   "alignment": None, "normalizedAlignment": None}), len(tail))
 
 
 class Connection:
-    """What every text-to-speech socket has: the query checked, one account, a log, a drop fault."""
+    """What every text-to-speech socket has: the query checked, one account, a log, the workers of its
+    streams (`spawn`), injected faults, and one writer at a time on the socket."""
 
     def __init__(self, state: MockState, ws: WebSocket, entry: dict[str, Any]) -> None:
         self.state = state
@@ -187,12 +246,20 @@ class Connection:
         self.entry = entry
         q = ws.query_params
         self.query = q
-        self.voice_id = ws.path_params["voice_id"]
+        self.voice_id = ws.path_params.get("voice_id", "")
         self.auto = _truthy(q.get("auto_mode"))
         self.sync = _truthy(q.get("sync_alignment"))
         self.account: Account | None = None
         self.sent_bytes = 0
         self.drop_after: int | None = None
+        self.close_after: tuple[int, str] | None = None  # (audio bytes, error) of an injected 1008
+        self.first_audio_delay = 0.0  # an injected slow first audio (delay@MS), seconds
+        self.stall = 0.0  # an injected pause after the first audio (stall@MS), seconds
+        self.audio_started = False
+        self.busy = 0  # generations under way: the inactivity timer waits for them
+        self.failure: BaseException | None = None
+        self._tg: TaskGroup | None = None
+        self._send_lock = anyio.Lock()
 
     def check_query(self) -> None:
         """The format, voice, model and timeout the connection asks for, as the service checks them."""
@@ -204,37 +271,46 @@ class Connection:
         if voice is None:
             raise Closed("voice_not_found", f"A voice with the voice_id {self.voice_id} was not found.")
         self.voice = voice
-        model_id = q.get("model_id") or "eleven_multilingual_v2"
+        self.model = self.check_model(q.get("model_id") or "eleven_multilingual_v2")
+        self.timeout = check_timeout(q.get("inactivity_timeout"))
+
+    def check_model(self, model_id: str) -> dict[str, Any]:
         model = data.MODEL_BY_ID.get(model_id)
         if model is None or not model["can_do_text_to_speech"]:
             raise Closed("model_not_found", f"A model with model ID {model_id} does not exist.")
-        self.model = model
-        try:
-            timeout = int(q.get("inactivity_timeout", "20"))
-        except ValueError:
-            timeout = -1
-        if not 1 <= timeout <= 180:
-            raise Closed("invalid_request", "inactivity_timeout must be an integer between 1 and 180.")
-        self.timeout = timeout
+        if model_id in data.NO_WEBSOCKET_MODELS:
+            # Spec comment: the docs say the text-to-speech sockets are not available for eleven_v3 (the
+            # text-to-dialogue socket is); the error code of the refusal is not documented.
+            raise Closed("unsupported_model", f"Model {model_id} is not available on this WebSocket; use "
+                         "/v1/text-to-dialogue/multi-stream-input or the HTTP endpoints.")
+        return model
 
     def log(self, direction: str, message: Any) -> None:
         self.entry.setdefault("messages", []).append(
             {"dir": direction, "t": round(time.time(), 4), **self.state.redact(message)})
 
     async def send(self, message: dict[str, Any]) -> None:
-        summary = {k: v for k, v in message.items() if k not in ("audio", "alignment", "normalizedAlignment")}
+        summary = {k: v for k, v in message.items()
+                   if k not in ("audio", "alignment", "normalizedAlignment", "normalized_alignment")}
         if message.get("audio"):
             summary["audio_bytes"] = len(base64.b64decode(message["audio"]))
             chars = (message.get("alignment") or {}).get("chars") or []
             summary["text"] = "".join(chars)
         self.log("out", summary)
-        await self.ws.send_text(json.dumps(message))
+        async with self._send_lock:
+            await self.ws.send_text(json.dumps(message))
 
     async def send_audio(self, message: dict[str, Any], size: int) -> None:
         if self.drop_after is not None and self.sent_bytes + size > self.drop_after:
             raise DroppedConnection("mock dropped the WebSocket")
+        if self.close_after is not None and self.sent_bytes + size > self.close_after[0]:
+            raise injected_close(self.close_after[1], self.account)
         self.sent_bytes += size
         await self.send(message)
+        if not self.audio_started:
+            self.audio_started = True
+            if self.stall:
+                await anyio.sleep(self.stall)
 
     def authenticate(self, init: dict[str, Any]) -> Account:
         """The account of the key in the header, the first message, a single-use token or a bearer token."""
@@ -265,23 +341,63 @@ class Connection:
         return account
 
     def start(self, first: dict[str, Any]) -> None:
-        """Authenticate, check the query, take a concurrency slot, arm a drop fault."""
+        """Authenticate, check the query, take a concurrency slot, arm an injected fault."""
         self.account = self.authenticate(first)
         self.check_query()
-        if not self.state.acquire(self.account):
-            raise Closed("too_many_concurrent_requests", "Too many concurrent requests for this key.")
-        fault = self.state.take_fault(self.ws.url.path, ("drop",))
+        fault = self.state.take_fault(self.ws.url.path, SOCKET_FAULTS)
         if fault is not None:
-            self.drop_after = fault.arg
-            self.entry["fault"] = f"drop@{fault.arg}"
+            self.entry["fault"] = fault.kind + (f"@{fault.arg}" if fault.arg else "")
+            if fault.kind == "drop":
+                self.drop_after = fault.arg
+            elif fault.kind == "delay":
+                self.first_audio_delay = fault.arg / 1000
+            elif fault.kind == "stall":
+                self.stall = fault.arg / 1000
+            elif fault.arg:
+                self.close_after = (fault.arg, fault.kind)
+            else:
+                raise injected_close(fault.kind, self.account)
+        if not self.state.acquire(self.account):
+            raise Closed("too_many_concurrent_requests",
+                         f"Too many concurrent requests: this key allows {self.account.max_concurrency}; "
+                         "wait for one to finish or upgrade.")
+
+    def spawn(self, stream: Stream) -> None:
+        """Run a stream's worker beside the reader; its failure ends the connection."""
+        assert self._tg is not None
+        self._tg.start_soon(self._guarded, stream.run)
+
+    async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await work()
+        except anyio.get_cancelled_exc_class():
+            raise
+        except Exception as exc:  # Closed, a dropped connection, a client gone
+            if self.failure is None:
+                self.failure = exc
+            assert self._tg is not None
+            self._tg.cancel_scope.cancel()
+
+    async def serve(self, reader: Callable[[], Awaitable[None]]) -> None:
+        """Read with `reader` while the streams' workers run; then wait for them; raise what failed."""
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            await self._guarded(reader)
+        if self.failure is not None:
+            raise self.failure
 
     async def receive(self, timeout: float) -> dict[str, Any]:
-        with anyio.move_on_after(timeout) as scope:
-            raw = await self.ws.receive_text()
-        if scope.cancelled_caught:
-            raise Closed("input_timeout_exceeded",
-                         f"Have not received new text for {timeout:g} seconds; closing the connection. "
-                         'Send {"text": " "} to keep the connection alive.')
+        """The next message; `timeout` seconds without one (while nothing is being generated) closes
+        the socket as the service does."""
+        while True:
+            with anyio.move_on_after(timeout) as scope:
+                raw = await self.ws.receive_text()
+            if not scope.cancelled_caught:
+                break
+            if not self.busy:
+                raise Closed("input_timeout_exceeded",
+                             f"Have not received new text for {timeout:g} seconds; closing the connection. "
+                             'Send {"text": " "} to keep the connection alive.')
         try:
             message = json.loads(raw)
         except ValueError:
@@ -292,8 +408,42 @@ class Connection:
         return message
 
 
+SOCKET_FAULTS = ("drop", "delay", "stall", "busy", "quota", "timeout", "status")
+_CLOSES = {  # injected 1008 closes: (error, message) as the service words them
+    "429": ("too_many_concurrent_requests", "Too many concurrent requests (injected by the mock)."),
+    "busy": ("system_busy", "Our services are experiencing high levels of traffic and your request could not "
+             "be processed (injected by the mock)."),
+    "timeout": ("input_timeout_exceeded", "Have not received new text for 20 seconds; closing the connection "
+                "(injected by the mock)."),
+    "401": ("invalid_api_key", "Invalid API key (injected by the mock)."),
+}
+
+
+def injected_close(kind: str, account: Account | None) -> Closed:
+    """The 1008 close an injected fault stands for (a quota, a busy service, a timeout, a status)."""
+    if kind == "quota":
+        left = account.character_limit - account.character_count if account else 0
+        return Closed("quota_exceeded", f"This request exceeds your quota of "
+                      f"{account.character_limit if account else 0}. You have {left} credits remaining "
+                      "(injected by the mock).")
+    error, message = _CLOSES.get(kind, ("internal_error", f"Injected error {kind} (injected by the mock)."))
+    return Closed(error, message, 1011 if kind.startswith("5") else 1008)
+
+
+def check_timeout(value: str | None) -> int:
+    """inactivity_timeout: whole seconds from 1 to 180, 20 by default."""
+    try:
+        timeout = int(value if value is not None else "20")
+    except ValueError:
+        timeout = -1
+    if not 1 <= timeout <= 180:
+        raise Closed("invalid_request", "inactivity_timeout must be an integer between 1 and 180.")
+    return timeout
+
+
 class Session(Connection):
-    """stream-input: one stream; the first message initialises it, `{"text": ""}` ends it."""
+    """stream-input: one stream; the first message initialises it, `{"text": ""}` ends it. The socket is
+    read while the stream generates, so a flush or the end of input is acted on as it arrives."""
 
     async def run(self) -> None:
         first = await self.receive(20.0)
@@ -303,20 +453,27 @@ class Session(Connection):
         assert self.account is not None
         try:
             stream = Stream(self, first)
-            while True:
-                msg = await self.receive(self.timeout)
-                text = msg.get("text")
-                if not isinstance(text, str):
-                    raise Closed("invalid_request", 'Each message needs a "text" string.')
-                if text == "":
-                    await stream.speak_buffer(force=True)
-                    await stream.finish()
-                    await self.send({"isFinal": True})
-                    await self.ws.close(1000)
-                    return
-                stream.buffer += text
-                await stream.speak_buffer(force=bool(msg.get("flush")),
-                                          trigger=bool(msg.get("try_trigger_generation")))
+
+            async def final() -> None:
+                await self.send({"isFinal": True})
+
+            stream.on_end = final
+
+            async def read() -> None:
+                self.spawn(stream)
+                while True:
+                    msg = await self.receive(self.timeout)
+                    text = msg.get("text")
+                    if not isinstance(text, str):
+                        raise Closed("invalid_request", 'Each message needs a "text" string.')
+                    if text == "":
+                        stream.end(speak_rest=True)
+                        return
+                    stream.buffer += text
+                    stream.push(force=bool(msg.get("flush")), trigger=bool(msg.get("try_trigger_generation")))
+
+            await self.serve(read)
+            await self.ws.close(1000)
         finally:
             self.state.release(self.account)
 

@@ -343,11 +343,11 @@ def test_model_rules(mock: Mock, body: dict, status: int, code: str | None) -> N
 
 
 @pytest.mark.parametrize(("query", "names"), [
-    ([("gender", "female"), ("accent", "british")], {"Alice"}),
-    ([("age", "young"), ("use_cases", "news"), ("use_cases", "narration")], {"Sarah", "Rachel"}),
+    ([("gender", "female"), ("accent", "british")], {"Alice", "Lily"}),
+    ([("age", "young"), ("use_cases", "entertainment_tv"), ("use_cases", "narrative_story")], {"Sarah", "Rachel"}),
     ([("voice_ids", "JBFqnCBsd6RMkjVDRZzb"), ("voice_ids", "nPczCjzI2devNBz1zQrb")], {"George", "Brian"}),
     ([("voice_type", "personal")], {"My Narrator"}),
-    ([("category", "premade"), ("search", "deep")], {"Brian"}),
+    ([("category", "premade"), ("search", "resonant and comforting")], {"Brian"}),
     ([("search", "cloned")], {"My Narrator"}),  # search covers the category too
     ([("language", "en"), ("gender", "male"), ("accent", "australian")], {"Charlie"}),
 ])

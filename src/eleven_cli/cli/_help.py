@@ -22,6 +22,13 @@ TEXT = (
     '  -V, --verbose         Show request ids and a redacted request/response trace\n'
     '                        on stderr.\n'
     '  -q, --quiet           No status, progress or cost lines on stderr.\n'
+    "  --no-log              Do not remember this command's generations in the\n"
+    '                        local log (`eleven history`) [config: log].\n'
+    '  --no-log-text         Log only a hash of the text, not the text [config:\n'
+    '                        log_text].\n'
+    '  --max-credits N       Spend at most N credits: a synthesis estimated over it\n'
+    '                        is refused before any request; a batch stops taking\n'
+    '                        items before it would pass it.  [x>=0]\n'
     '  --version             Print the version and exit.\n'
     '  --install-completion  Install completion for the current shell.\n'
     '  --show-completion     Show completion for the current shell, to copy it or\n'

@@ -6,6 +6,20 @@ from typing import Annotated
 
 import typer
 
+# The fault language, as the mock's own --help says it (argparse's %% is a %).
+FAULT_HELP = (
+    "inject a fault (repeatable). Kinds: STATUS (400-599; 429 is too_many_concurrent_requests), busy (429 "
+    "system_busy), quota (401 quota_exceeded), timeout (sockets: 1008 input_timeout_exceeded), drop@N (cut "
+    "the connection without a close after N bytes of the response body, or of audio bytes on a socket), "
+    "stall@MS (pause MS milliseconds after the first body chunk or first audio message), delay@MS (MS "
+    "milliseconds more before the response starts, or before a socket's first audio), truncate@N (end the "
+    "body cleanly after N bytes of it, as sent: container bytes, not audio time), badjson, ctype. On a "
+    "socket STATUS/busy/quota/timeout close it with 1008 and the service's error at once, or after N bytes "
+    "of audio with @N. Then xN (N times; x* always) or %%P (on P %% of requests), and :/path (only paths "
+    "containing it). At run time: POST /__mock__/faults {\"faults\": [...]} replaces the list ({\"faults\": "
+    "[]} or DELETE clears it; \"append\": true adds); GET lists it.")
+_FAULTS = "I" + FAULT_HELP.replace("%%", "%")[1:]
+
 
 def mock(
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Interface to listen on.")] = "127.0.0.1",
@@ -23,11 +37,10 @@ def mock(
     rtf: Annotated[float, typer.Option("--rtf", metavar="X",
                                        min=0, help="Real-time factor: seconds spent generating each "
                                        "second of audio (1 = real time, 0 = instant).")] = 0.0,
-    fault: Annotated[list[str] | None, typer.Option("--fault", metavar="SPEC",
-                                                    help="Inject a fault: 429x2, 500, 503x1, "
-                                                    "drop@4096, stall@2000, delay@300, badjson, ctype, "
-                                                    "truncate@100; xN repeats (x* always), %P fires on P % "
-                                                    "of requests, :/path limits it.", show_default=False)] = None,
+    fault: Annotated[list[str] | None, typer.Option("--fault", metavar="SPEC", help=_FAULTS,
+                                                    show_default=False)] = None,
+    tls: Annotated[bool, typer.Option("--tls", help="Serve HTTPS and WSS with a throw-away CA and certificate; "
+                                      "prints the CA file to trust as SSL_CERT_FILE=...")] = False,
     tls_cert: Annotated[Path | None, typer.Option("--tls-cert", metavar="FILE",
                                                   help="Serve HTTPS with this PEM certificate.",
                                                   show_default=False, exists=True, dir_okay=False)] = None,
@@ -47,7 +60,7 @@ def mock(
                          hint="pip install 'eleven-cli[mock]'") from None
     try:
         run(host, port, list(key or []), accounts, ttfb, rtf, list(fault or []),
-            str(tls_cert) if tls_cert else None, str(tls_key) if tls_key else None)
+            str(tls_cert) if tls_cert else None, str(tls_key) if tls_key else None, tls=tls)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
