@@ -231,18 +231,32 @@ class Client:
         if not isinstance(text, str) or not text.strip():
             raise UsageError("no text to speak" if isinstance(text, str) else
                              f"the text must be a string, not {type(text).__name__}")
-        text = text.strip()  # what is sent is what is billed: no newline from `echo` or a file
+        from eleven_cli.text import spoken
+
+        text = spoken(text)  # what is sent is what is billed: no terminal escapes, no newline from `echo`
+        if not text:
+            raise UsageError("the text has nothing to speak (only whitespace or control characters)")
         opts = self.options(voice=voice, model=model, format=format, settings=settings, **options)
         voice_id = self.voice_id(voice)
-        if model is None and self.profile.get("model"):
-            with self._profile_value("model"):
-                self.catalog.max_characters(opts.model_id)  # a model the account has (cached list)
+        self.check_model(opts, model_given=model is not None, language_given=options.get("language") is not None)
         limit = min(self.catalog.max_characters(opts.model_id), MAX_PIECE) if len(text) > FREE_LIMIT else len(text)
 
         def script(fmt: str) -> SpeechScript:
             return SpeechScript(text, voice_id, opts, fmt, limit)
 
         return self._speech(script, opts, format, timestamps, streaming, pieces_dir)
+
+    def check_model(self, opts: SpeechOptions, *, model_given: bool = True, language_given: bool = True) -> None:
+        """A model the account has, and a language it speaks, from the cached catalogue (refreshed once
+        when a name is not in it): a UsageError with the likely name, before anything is spent."""
+        from_profile = not model_given and bool(self.profile.get("model"))
+        if not (model_given or from_profile or opts.language):
+            return  # the default model, no language: nothing to look up
+        with self._profile_value("model") if from_profile else contextlib.nullcontext():
+            model = self.catalog.checked_model(opts.model_id)
+        if opts.language and model.languages:
+            with self._profile_value("language") if not language_given else contextlib.nullcontext():
+                self.catalog.check_language(model, opts.language)
 
     def _speech(self, script: Callable[[str], Script], opts: SpeechOptions, format: str | None, timestamps: bool,
                 streaming: bool, pieces_dir: Path | None) -> Speech:
@@ -273,6 +287,7 @@ class Client:
         those of eleven_cli.options that the text-to-dialogue API takes (stability, seed, language,
         normalize, dictionaries)."""
         from eleven_cli import dialogue as dlg
+        from eleven_cli.text import spoken
 
         if isinstance(turns, str):
             script_turns = dlg.parse_script(turns)
@@ -280,6 +295,7 @@ class Client:
             script_turns = [_turn(t) for t in turns]
         else:
             raise UsageError(f"a dialogue takes a script or a list of turns, not {type(turns).__name__}")
+        script_turns = [dlg.Turn(t.speaker, spoken(t.text)) for t in script_turns if spoken(t.text)]
         if not script_turns:
             raise UsageError("the script has no turns")
         model_id = model or dlg.DEFAULT_DIALOGUE_MODEL

@@ -46,10 +46,10 @@ class ElevenError(Exception):
     def line(self) -> str:
         """The single stderr line for this error. The message keeps its case (it may begin with a file
         name, and names are case-sensitive); the hint, always our own sentence, is capitalised."""
-        text = self.message.rstrip(".") + "."
+        text = self.message.rstrip(".") + ("" if self.message.endswith(("?", "!")) else ".")
         if self.hint:
             hint = self.hint.rstrip(".")
-            text += " " + hint[:1].upper() + hint[1:] + "."
+            text += " " + hint[:1].upper() + hint[1:] + ("" if hint.endswith(("?", "!")) else ".")
         return text
 
 

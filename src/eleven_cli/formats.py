@@ -61,10 +61,14 @@ EXTENSIONS: dict[str, str] = {
 }
 
 
+# Audio files people name that the API cannot write: said as such, not as an unknown name.
+_OTHER_AUDIO = {"flac", "m4a", "m4b", "aac", "aif", "aiff", "wma", "webm", "mp4", "mka", "oga", "spx", "amr"}
+
+
 def get_format(name: str) -> Format:
     """Look a format up by name; unknown names are a usage error listing the valid ones."""
     try:
-        return FORMATS[name]
+        return FORMATS[name.strip().lower()]
     except KeyError:
         raise UsageError(f"unknown format {name!r}; valid formats: {', '.join(FORMATS)}") from None
 
@@ -91,6 +95,11 @@ def choose_format(explicit: str | None, output: str | None, default: str | None)
     if by_ext:
         return FORMATS[by_ext]
     if output and output != "-":
+        suffix = PurePath(output).suffix.lower().lstrip(".")
+        if suffix in _OTHER_AUDIO:
+            codecs = ", ".join(dict.fromkeys(f.codec for f in FORMATS.values()))
+            raise UsageError(f"{suffix.upper()} is not a format the API offers ({output!r}); it offers {codecs}",
+                             hint=f"name the file {', '.join(EXTENSIONS)}, e.g. {PurePath(output).stem}.mp3")
         raise UsageError(f"cannot tell the audio format of {output!r} from its name",
                          hint=f"name it {', '.join(EXTENSIONS)}, or pass --format")
     return get_format(default or DEFAULT_FORMAT)

@@ -52,7 +52,7 @@ class Param:
 
     @property
     def range_text(self) -> str:
-        return f"{self.lo:g}..{self.hi:g}" if self.lo is not None and self.hi is not None else ""
+        return f"{_num(self.lo)}..{_num(self.hi)}" if self.lo is not None and self.hi is not None else ""
 
     def check(self, value: Any, given_as: str | None = None) -> Any:
         """`value` converted and validated; UsageError names the flag (or `given_as`) and the rule."""
@@ -64,7 +64,7 @@ class Param:
         except (TypeError, ValueError):
             raise UsageError(f"{shown} {value!r} is not {_kind_words(self)}") from None
         if self.lo is not None and self.hi is not None and not self.lo <= value <= self.hi:
-            raise UsageError(f"{shown} {value:g} is out of range {self.range_text}")
+            raise UsageError(f"{shown} {_num(value)} is out of range {self.range_text}")
         if self.choices and value not in self.choices:
             raise UsageError(f"{shown} {value!r} is not one of {', '.join(self.choices)}")
         return value
@@ -78,10 +78,14 @@ class Param:
             if self.choices:
                 rule = f"must be one of {', '.join(self.choices)}"
             elif self.lo is not None and self.hi is not None:
-                rule = f"must be {_kind_words(self)} from {self.lo:g} to {self.hi:g}"
+                rule = f"must be {_kind_words(self)} from {_num(self.lo)} to {_num(self.hi)}"
             else:
                 rule = "must not be empty" if self.kind is str else f"must be {_kind_words(self)}"
             raise ValueError(rule) from None
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _kind_words(p: Param) -> str:

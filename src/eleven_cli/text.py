@@ -10,6 +10,17 @@ from eleven_cli.errors import UsageError
 MAX_INPUT_BYTES = 50 * 1024 * 1024  # a clear limit instead of unbounded memory
 
 
+# Terminal escapes (CSI, OSC and two-character ESC sequences) and the C0/C1 control characters other
+# than newline and tab: never spoken, so never sent or billed.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def spoken(text: str) -> str:
+    """`text` as it is sent: terminal escapes and control characters removed, ends stripped."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text)).strip()
+
+
 def decode(raw: bytes, source: str) -> str:
     """UTF-8 (a BOM is dropped, CRLF becomes LF); invalid UTF-8 or NUL bytes are usage errors."""
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -104,6 +104,11 @@ class Catalog:
 
     def max_characters(self, model_id: str, default: int = 5000) -> int:
         """The per-request text limit of a model, from /v1/models (cached)."""
+        return self.checked_model(model_id).max_characters or default
+
+    def checked_model(self, model_id: str) -> Model:
+        """A model of the account (the cached list, refreshed once when it is not there), else a
+        UsageError naming the likely one."""
         model = self.model(model_id)
         if model is None:
             model = next((m for m in self.models(fresh=True) if m.model_id == model_id), None)
@@ -111,10 +116,27 @@ class Catalog:
             known = [m.model_id for m in self.models() if m.can_do_text_to_speech]
             import difflib  # only to suggest a near name
 
-            close = difflib.get_close_matches(model_id, known, n=3, cutoff=0.6)
-            hint = f"did you mean {' or '.join(close)}?" if close else f"available models: {', '.join(known)}"
+            close = difflib.get_close_matches(model_id, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}?" if close else f"available models: {', '.join(known)}"
             raise UsageError(f"unknown model {model_id!r}", hint=hint)
-        return model.max_characters or default
+        return model
+
+    @staticmethod
+    def check_language(model: Model, code: str) -> None:
+        """UsageError when `model` does not speak `code` (an ISO 639-1 code), suggesting the code meant."""
+        if code.lower() in (c.lower() for c in model.languages):
+            return
+        names = {str(x.get("name") or "").casefold(): str(x.get("language_id"))
+                 for x in model.raw.get("languages") or [] if isinstance(x, dict)}
+        meant = names.get(code.casefold())
+        if meant is None:
+            import difflib
+
+            close = difflib.get_close_matches(code.casefold(), list(names) + [c.lower() for c in model.languages],
+                                              n=1, cutoff=0.6)
+            meant = names.get(close[0], close[0]) if close else None
+        hint = f"did you mean {meant!r}?" if meant else f"it takes {', '.join(sorted(model.languages))}"
+        raise UsageError(f"model {model.model_id} does not take language {code!r}", hint=hint)
 
     def resolve_voice(self, name: str) -> str:
         """A voice id as given, or the id of the one voice whose id or name matches (case-insensitive);
@@ -131,7 +153,8 @@ class Catalog:
         names = sorted({v.name for v in voices})
         import difflib  # only to suggest a near name
 
-        close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
+        folded = {n.casefold(): n for n in names}  # "allice" is nearest Alice, whatever the case
+        close = [folded[n] for n in difflib.get_close_matches(name.casefold(), list(folded), n=4, cutoff=0.5)]
         close += [n for n in names if name.casefold() in n.casefold() and n not in close]
         hint = ("did you mean: " + ", ".join(close[:5])) if close else "run `eleven voices` to list them"
         raise UsageError(f"no voice named {name!r}", hint=hint)

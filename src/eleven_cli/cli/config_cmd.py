@@ -47,20 +47,21 @@ def list_(ctx: typer.Context,
 @config_app.command("get")
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
     metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
-    """Print one setting of the active profile (exit 1 when unset)."""
+    """Print one setting of the active profile (exit 2 when it is not set)."""
     from eleven_cli.config import KEYS
-    from eleven_cli.errors import ElevenError, UsageError
+    from eleven_cli.errors import UsageError
 
     if key not in KEYS:
         raise UsageError(f"unknown config key {key!r}", hint=f"valid keys: {', '.join(KEYS)}")
     g = ctx.obj
     value = g.resolved.settings.get(key)
     if value is None:
-        raise ElevenError(f"{key} is not set in profile {g.resolved.profile!r}")
+        raise UsageError(f"{key} is not set in profile {g.resolved.profile!r}",
+                         hint=f"set it with `eleven config set {key} VALUE`")
     print(_show(key, value))
 
 
-@config_app.command("set")
+@config_app.command("set", context_settings={"ignore_unknown_options": True})  # `set timeout -1` is a value
 def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(
     metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")],
          value: Annotated[str, typer.Argument(metavar="VALUE", help="New value.")]) -> None:
@@ -71,6 +72,8 @@ def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(
     parsed = parse_value(key, value)
     if key in ("voice", "model"):
         _check_on_account(g, key, str(parsed))
+    elif key == "device":
+        _check_device(g, str(parsed))
     name = g.profile_name
     path = update(lambda p: p.setdefault(name, {}).__setitem__(key, parsed))
     g.say(f"eleven: {name}.{key} = {_show(key, parsed)} ({path})")
@@ -94,6 +97,21 @@ def _check_on_account(g: Any, key: str, value: str) -> None:
     except (AuthError, NetworkError, UnavailableError) as exc:
         g.say(f"eleven: warning: could not check {key} {value!r} against the account ({exc.message}); "
               "stored anyway")
+
+
+def _check_device(g: Any, name: str) -> None:
+    """A device no output matches is refused (exit 7, as playing on it would be); with no sound system to
+    ask, it is stored with a warning."""
+    from eleven_cli.audio.player import choose_rate, output_devices
+    from eleven_cli.errors import AudioDeviceError
+
+    try:
+        if not output_devices():
+            raise AudioDeviceError("no output devices")
+    except AudioDeviceError as exc:
+        g.say(f"eleven: warning: could not check device {name!r} ({exc.message}); stored anyway")
+        return
+    choose_rate(name)  # AudioDeviceError (exit 7) naming the devices there are
 
 
 @config_app.command("unset")

@@ -157,6 +157,16 @@ def hoist(args: list[str]) -> list[str]:
     return head + moved + [args[cmd_at]] + rest
 
 
+def _one_line(exc: Exception) -> str:
+    """click's usage error as one line, as every other error is: what is wrong, and where help is."""
+    message = " ".join(str(exc.format_message() if hasattr(exc, "format_message") else exc).split())
+    message = message.rstrip(".") + "."
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and ctx.command_path:
+        message += f" See `{ctx.command_path} --help`."
+    return message[:1].upper() + message[1:]
+
+
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and turn every outcome into an exit code."""
     from typer._click import exceptions as click_exc
@@ -178,7 +188,7 @@ def run(argv: list[str] | None = None) -> None:
             print("eleven: interrupted", file=sys.stderr)
             return ExitCode.INTERRUPTED
         except click_exc.ClickException as exc:
-            exc.show(file=sys.stderr)
+            print(f"eleven: error: {_one_line(exc)}", file=sys.stderr)
             return ExitCode.USAGE if isinstance(exc, click_exc.UsageError) else exc.exit_code
         # Without standalone mode, Typer turns Ctrl-C and typer.Exit into a returned exit code.
         if isinstance(result, int) and not isinstance(result, bool):

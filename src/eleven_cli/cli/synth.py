@@ -64,6 +64,19 @@ def _speech(g: Any, options: Options, words: list[str] | None, file: str | None,
     return g.client().speech(text, **{**options, "format": fmt.name}, **how)
 
 
+def outputs_of(g: Any, plan: Any, buffer_ms: float, *wire: Any) -> Any:
+    """The plan's outputs; a device the profile named that cannot play says it came from the profile."""
+    from eleven_cli.errors import AudioDeviceError
+
+    try:
+        return plan.outputs(buffer_ms, *wire)
+    except AudioDeviceError as exc:
+        if plan.device is not None and plan.device == g.setting("device"):
+            exc.message += f" (from the device setting of profile {g.resolved.profile!r})"
+            exc.hint = "change it with `eleven config set device NAME` (see `eleven devices`) or pass --device"
+        raise
+
+
 def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight: bool = False) -> Any:
     """Run the speech into the plan's outputs, showing what is going on; returns the Result."""
     from eleven_cli.cli.status import Progress, highlight_text, progress_text
@@ -73,7 +86,7 @@ def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight
 
     words = Words()
     speech.remember = False  # run once: no copy of the audio kept for a second run
-    outs = plan.outputs(buffer_ms, speech.job.fmt, speech.wav)
+    outs = outputs_of(g, plan, buffer_ms, speech.job.fmt, speech.wav)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
     pieces = PieceProgress(g, playing=player is not None)
     if player is None:
