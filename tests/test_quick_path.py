@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import Mock, err
+from conftest import Mock, decode_duration, err
 
 # A global option (-q, --retries) sends the same command through Typer: the reference to compare against.
 FORMS = [("models", "--json"), ("models",), ("models", "--all", "--json"), ("voices", "--json"), ("voices",),
@@ -43,3 +43,81 @@ def test_quick_form_does_not_load_typer(mock: Mock) -> None:
     assert slow.returncode == 0 and "'typer'" in err(slow), err(slow)
     assert quick.stdout == slow.stdout
 
+
+
+# --- say and stream: the quick parser (cli/quick.py) against Typer, every option both ways ------------------
+OUT = "{out}"
+SPEAKING = [
+    ("say", "Hello there.", "-o", OUT),
+    ("say", "Every option at once.", "-o", OUT, "-m", "eleven_flash_v2_5", "-v", "Alice", "--speed", "1.1",
+     "--stability", "0.3", "--similarity", "0.9", "--style", "0.2", "--no-speaker-boost", "--seed", "7",
+     "--normalize", "on", "--latency", "2", "--no-logging", "--language", "en", "--language-normalization",
+     "--previous-text", "Before.", "--next-text", "After."),
+    ("say", "Dictionaries.", "--dict", "dict1:v1", "--dict", "dict2", "-o", OUT),
+    ("say", "--speed=1.05", "--output", OUT, "Equals signs."),
+    ("say", "To stdout.", "--format", "pcm_16000", "-o", "-"),
+    ("say", "With JSON.", "-o", OUT, "--json"),
+    ("say", "-o", OUT, "--", "-5 degrees outside."),
+    ("say", "-f", "{text}", "-o", OUT),
+    ("say", "Out of range.", "--speed", "5", "-o", OUT),
+    ("say", "Bad choice.", "--normalize", "maybe", "-o", OUT),
+    ("say", "Unknown voice.", "-v", "Nobody At All", "-o", OUT),
+    ("say", "Bad name.", "-o", "{tmp}/out.flac"),
+    ("say", "Typo.", "--sped", "1", "-o", OUT),
+    ("say", "No value.", "-o"),
+    ("stream", "Streamed and saved.", "-o", OUT, "--no-play", "--buffer", "50"),
+    ("stream", "A bad buffer.", "-o", OUT, "--no-play", "--buffer", "99999"),
+    ("stream", "Only saved.", "-o", OUT, "--no-play", "--speaker-boost", "--speed", "0.9"),
+]
+
+
+def _norm(text: bytes) -> str:
+    import re
+
+    out = text.decode("utf-8", "replace")
+    out = re.sub(r"\b[A-Za-z0-9]{20}\b", "<id>", out)  # request and history item ids
+    out = re.sub(r"(first byte |\"ttfb_ms\": )\d+", r"\g<1><ms>", out)
+    out = re.sub(r"\d+\.\d+( s audio)|(\"duration_seconds\": )[\d.]+", r"<s>\1\2", out)
+    return out
+
+
+@pytest.mark.parametrize("form", SPEAKING, ids=lambda f: " ".join(f)[:60])
+def test_speaking_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mock, tmp_path, form) -> None:
+    (tmp_path / "text.txt").write_text("Read from a file.\n")
+    args = [a.format(out=tmp_path / "out.mp3", text=tmp_path / "text.txt", tmp=tmp_path) for a in form]
+    seen = []
+    for prefix in ((), ("--retries", "3")):  # a global option sends the same command through Typer
+        mock.clear()
+        r = cli(*prefix, *args)
+        sent = [(q["path"], q.get("query"), q.get("body")) for q in mock.requests("/v1/text-to-speech")]
+        # the mock's voicing varies a little from request to request: the same request gives a file that decodes
+        audio = decode_duration((tmp_path / "out.mp3").read_bytes()) > 0.3 if (tmp_path / "out.mp3").exists() \
+            else None
+        (tmp_path / "out.mp3").unlink(missing_ok=True)
+        stdout = _norm(r.stdout) if r.stdout[:1] == b"{" else len(r.stdout)  # JSON, or audio (its size)
+        seen.append((r.returncode, stdout, _norm(r.stderr),
+                     sent, audio))
+    assert seen[0] == seen[1]
+
+
+def test_the_quick_parser_declines_what_it_is_not_sure_of() -> None:
+    from eleven_cli.cli.quick import parse
+
+    own, options = parse("say", ["Hi", "-o", "x.mp3", "--speed", "1.1", "--no-logging", "--dict", "a"])
+    assert own["text"] == ["Hi"] and own["output"] == "x.mp3" and options["speed"] == "1.1"
+    assert options["logging"] is False and options["dictionaries"] == ["a"] and options["stability"] is None
+    for declined in (["x", "--retries", "3"], ["x", "--sped", "1"], ["x", "-o"], ["x", "--json=1"],
+                     ["x", "-5"], ["x", "--buffer", "3"]):
+        assert parse("say", declined) is None, declined
+    assert parse("stream", ["x", "--buffer", "99999"]) is None and parse("stream", ["x", "--buffer", "5"])
+    assert parse("models", ["--json"]) is None  # not a speaking command
+
+
+def test_a_plain_say_does_not_load_typer(mock: Mock, tmp_path) -> None:
+    probe = ("import sys\nsys.argv = ['eleven', *sys.argv[1:]]\nfrom eleven_cli.cli.entry import run\n"
+             "try:\n    run()\nfinally:\n    print(sorted(m for m in ('typer', 'click', 'rich') if m in sys.modules),"
+             " file=sys.stderr)\n")
+    env = dict(os.environ, ELEVENLABS_BASE_URL=mock.url, ELEVENLABS_API_KEY=mock.key)
+    quick = subprocess.run([sys.executable, "-c", probe, "say", "Hello.", "-o", str(tmp_path / "a.mp3")],
+                           capture_output=True, env=env)
+    assert quick.returncode == 0 and err(quick).strip().endswith("[]"), err(quick)

@@ -11,6 +11,7 @@ _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
 
 
 _TALKING = _PLAYING | {"models", "voices", "batch"}
+_SPEAKING = {"say", "stream"}  # answered by the quick parser in their plain forms (cli/quick.py)
 
 
 def _option(args: list[str], name: str) -> str | None:
@@ -98,6 +99,10 @@ def run() -> None:
         return
     _warm_tls(args)
     code = _quick(args)
+    if code is None and args and args[0] in _SPEAKING:
+        from eleven_cli.cli.quick import answer
+
+        code = answer(args[0], args[1:], before=lambda: _warm_audio(args))
     if code is not None:
         sys.exit(code)
     _warm_audio(args)

@@ -9,30 +9,34 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from eleven_cli.cli import complete
+from eleven_cli.cli import complete, flags
+from eleven_cli.cli.flags import Flag
 from eleven_cli.options import PARAMS, Param
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-TextArg = Annotated[list[str] | None, typer.Argument(metavar="TEXT...",
-                                                     help="Text to speak; `-` or nothing (with a pipe) reads "
-                                                     "standard input.", show_default=False)]
-FileOpt = Annotated[str | None, typer.Option("--file", "-f", metavar="FILE",
-                                             help="Read the text from a file (`-` = stdin).",
-                                             show_default=False)]
-OutputOpt = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               help="Write audio to FILE (atomically); `-` "
-                                               "writes raw audio to stdout.", show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the cost summary as JSON (stdout, or stderr when "
-                                       "audio goes to stdout).")]
-PlayOpt = Annotated[bool | None, typer.Option("--play/--no-play", help="Play the audio [default: play when "
-                                              "there is no -o and stdout is a terminal].", show_default=False)]
-DeviceOpt = Annotated[str | None, typer.Option("--device", autocompletion=complete.devices, metavar="DEVICE",
-                                               help="Output device name or index (see `eleven "
-                                               "devices`).", show_default=False)]
+def typer_flag(f: Flag) -> Any:
+    """One command-level flag of cli/flags.py as Typer declares it."""
+    if f.kind is list:
+        return Annotated[list[str] | None, typer.Argument(metavar=f.metavar, help=f.help, show_default=False)]
+    if f.kind is bool:
+        if "/" in f.decls[0]:
+            return Annotated[bool | None, typer.Option(*f.decls, help=f.help, show_default=False)]
+        return Annotated[bool, typer.Option(*f.decls, help=f.help)]
+    extra: dict[str, Any] = {"autocompletion": getattr(complete, f.complete)} if f.complete else {}
+    if f.kind is float:
+        return Annotated[float, typer.Option(*f.decls, metavar=f.metavar, min=f.lo, max=f.hi, help=f.help, **extra)]
+    return Annotated[str | None, typer.Option(*f.decls, metavar=f.metavar, help=f.help, show_default=False, **extra)]
 
 
+TextArg = typer_flag(flags.TEXT)
+FileOpt = typer_flag(flags.FILE)
+OutputOpt = typer_flag(flags.OUTPUT)
+JsonOpt = typer_flag(flags.JSON)
+PlayOpt = typer_flag(flags.PLAY)
+DeviceOpt = typer_flag(flags.DEVICE)
+BufferOpt = typer_flag(flags.BUFFER)
 
 
 def _choices(p: Param) -> Callable[[str], list[tuple[str, str]]]:

@@ -1,0 +1,128 @@
+"""The quick parser: the plain forms of the speaking commands answered before Typer is imported.
+
+It reads only what the one declaration says (cli/flags.py for the command's own flags, eleven_cli.options
+for the synthesis options), and declines (None) anything it is not sure of -- a global option, a word
+that looks like an option, a bad number, completion -- which then goes to Typer, so the two never
+answer differently (tests/test_quick_path.py runs every option both ways).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from eleven_cli.cli.flags import QUICK, Flag
+from eleven_cli.options import PARAMS, Param
+
+Target = tuple[Flag | Param, Any]  # what a token sets, and the value of a flag that takes none
+
+
+def _table(command: str) -> dict[str, Target]:
+    flags, endpoint = QUICK[command]
+    table: dict[str, Target] = {}
+    items: list[Flag | Param] = [*flags, *(p for p in PARAMS if endpoint in p.wire)]
+    for item in items:
+        decls = item.decls if isinstance(item, Flag) else tuple(d for d in (item.flag, item.short) if d)
+        if not decls:
+            continue  # the positional words
+        if item.kind is bool and "/" in decls[0]:
+            on, off = decls[0].split("/")
+            table[on], table[off] = (item, True), (item, False)
+        elif item.kind is bool:
+            table[decls[0]] = (item, isinstance(item, Flag) or not item.off_only)  # --no-logging: False
+        else:
+            for decl in decls:
+                table[decl] = (item, None)
+    return table
+
+
+def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(the command's own values, the synthesis options) of a plain form, or None for Typer."""
+    if command not in QUICK:
+        return None
+    flags, _ = QUICK[command]
+    table = _table(command)
+    own: dict[str, Any] = {f.name: f.default for f in flags}
+    options: dict[str, Any] = {}
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            words += args[i + 1:]
+            break
+        if not token.startswith("-") or token == "-":
+            words.append(token)
+            i += 1
+            continue
+        name, eq, inline = token.partition("=") if token.startswith("--") else (token, "", "")
+        if name not in table:
+            return None
+        item, const = table[name]
+        takes_value = item.kind is not bool
+        if not takes_value:
+            if eq:
+                return None
+            value: Any = const
+        elif eq:
+            value = inline
+        elif i + 1 < len(args):
+            i += 1
+            value = args[i]
+        else:
+            return None
+        if isinstance(item, Flag):
+            converted = _flag_value(item, value)
+            if converted is None:
+                return None
+            own[item.name] = converted
+        elif item.kind is list:
+            options.setdefault(item.name, []).append(value)
+        else:
+            options[item.name] = value
+        i += 1
+    own["text"] = words or None
+    declared = [p.name for p in PARAMS if any(item is p for item, _ in table.values())]
+    return own, {name: options.get(name) for name in declared}
+
+
+def _flag_value(flag: Flag, value: Any) -> Any:
+    """A flag's value as click would take it, or None to let Typer say what is wrong with it."""
+    if flag.kind is float:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        if (flag.lo is not None and number < flag.lo) or (flag.hi is not None and number > flag.hi):
+            return None
+        return number
+    return value
+
+
+def answer(command: str, args: list[str], before: Callable[[], None] | None = None) -> int | None:
+    """The exit code of a plain form of `command`, or None when Typer has to parse the arguments."""
+    if any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ) or {"-h", "--help"}.intersection(args):
+        return None
+    parsed = parse(command, args)
+    if parsed is None:
+        return None
+    own, options = parsed
+    if before is not None:
+        before()
+    from eleven_cli.cli import speak
+    from eleven_cli.cli.boundary import guarded, install_interrupt_handler
+    from eleven_cli.cli.context import Globals
+
+    install_interrupt_handler()
+    g = Globals(command=command)
+    run = getattr(speak, command)
+
+    def call() -> int:
+        try:
+            run(g, options=options, **own)
+        finally:
+            g.close()
+        return 0
+
+    return guarded(call, verbose=False)
