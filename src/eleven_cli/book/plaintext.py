@@ -102,7 +102,7 @@ def read_text(text: str, name: str, chapter_pattern: str | None = None) -> Book:
             if (start < len(lines) and lines[start].strip() and len(lines[start].strip()) <= 60
                     and (start + 1 >= len(lines) or not lines[start + 1].strip())
                     and not _is_heading(lines[start], True, True, pattern)
-                    and (not lines[start].strip().endswith((".", "!", "?", "\"", "”")) or lines[start].isupper())):
+                    and (not lines[start].strip().endswith((".", "!", "?", "\"", "”")) or (lines[start].isupper() and sum(c.isalpha() for c in lines[start]) >= 4))):
                 start += 1
             heads.append((i, start))
             i = start
