@@ -47,6 +47,20 @@ def _is_heading(line: str, prev_blank: bool, next_blank: bool, pattern: re.Patte
     return bool(_ROMAN.match(s)) and next_blank
 
 
+def _subtitle(lines: list[str], i: int, pattern: re.Pattern[str] | None) -> bool:
+    """Whether line `i`, straight under a heading, is its subtitle: short, then a blank line, and not
+    a sentence (unless in capitals, as old books set them)."""
+    if i >= len(lines) or not lines[i].strip() or len(lines[i].strip()) > 60:
+        return False
+    if i + 1 < len(lines) and lines[i + 1].strip():
+        return False
+    line = lines[i].strip()
+    if _is_heading(line, True, True, pattern):
+        return False
+    shouting = line.isupper() and sum(c.isalpha() for c in line) >= 4
+    return shouting or not line.endswith((".", "!", "?", "\"", "\u201d"))
+
+
 def _paragraphs(lines: list[str], wrapped: bool) -> list[str]:
     """Blocks between blank lines (or, in a text that is not hard-wrapped, every line), lines rejoined."""
     paragraphs: list[str] = []
@@ -99,10 +113,7 @@ def read_text(text: str, name: str, chapter_pattern: str | None = None) -> Book:
         if _is_heading(lines[i], prev_blank, next_blank, pattern):
             start = i + 1
             # a short subtitle straight under it, then a blank line
-            if (start < len(lines) and lines[start].strip() and len(lines[start].strip()) <= 60
-                    and (start + 1 >= len(lines) or not lines[start + 1].strip())
-                    and not _is_heading(lines[start], True, True, pattern)
-                    and (not lines[start].strip().endswith((".", "!", "?", "\"", "”")) or (lines[start].isupper() and sum(c.isalpha() for c in lines[start]) >= 4))):
+            if _subtitle(lines, start, pattern):
                 start += 1
             heads.append((i, start))
             i = start
