@@ -34,6 +34,8 @@ ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 _PHASES = 4
 _TAPS_PER_PHASE = 24
+_CHUNK = 32768  # samples filtered at once
+_BATCH = 8192  # interpolated points computed at once (8192 x 24 samples: 1.5 MB)
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,11 @@ class LoudnessMeter:
     def add(self, pcm: bytes | object) -> None:
         np = self._np
         x: Any = np.frombuffer(pcm, dtype="<i2") if isinstance(pcm, (bytes, bytearray, memoryview)) else pcm
-        if len(x) == 0:
-            return
+        for at in range(0, len(x), _CHUNK):  # bounded temporaries, however long the piece
+            self._add(x[at:at + _CHUNK])
+
+    def _add(self, x: Any) -> None:
+        np = self._np
         xf: Any = np.asarray(x, dtype=np.float64) / 32768.0
         self.frames += len(xf)
         self._true_peak(xf)
@@ -137,8 +142,10 @@ class LoudnessMeter:
         idx = np.nonzero(near)[0]
         if len(idx) == 0 or self.peak == 0.0:
             return
-        windows = np.lib.stride_tricks.sliding_window_view(padded, _TAPS_PER_PHASE)[idx]
-        self.peak = max(self.peak, float(np.abs(windows @ self._fir).max()))
+        view = np.lib.stride_tricks.sliding_window_view(padded, _TAPS_PER_PHASE)
+        for at in range(0, len(idx), _BATCH):  # a bounded matrix at a time, however loud or long the piece
+            windows = view[idx[at:at + _BATCH]]
+            self.peak = max(self.peak, float(np.abs(windows @ self._fir).max()))
 
     def measure(self) -> Measurement:
         return Measurement(integrated_loudness([self]), _db(self.peak), self.frames / self.rate)
