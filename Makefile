@@ -13,7 +13,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[mock,test]'
+	$(BIN)/python -m pip install --quiet -e '.[mock,test,book]'
 	$(BIN)/python -m compileall -q src >/dev/null  # bytecode, as a wheel install has (PYTHONDONTWRITEBYTECODE skips it)
 	@touch $(STAMP)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 
-from eleven_cli.api.types import Alignment
+from eleven_cli.timing import Alignment
 from eleven_cli.audio.containers import mp3_frame_length
 from eleven_cli.errors import BrokenAudioError as BrokenAudio
 from eleven_cli.formats import Format

@@ -1,0 +1,1 @@
+"""A book in: EPUB, Markdown or plain text read into chapters of cleaned, speakable text."""
