@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from eleven_cli.api.catalog import Catalog
     from eleven_cli.api.http import Client as HttpClient
     from eleven_cli.api.types import Meta, Model, Subscription, Voice
+    from eleven_cli.book.narrate import Narration
     from eleven_cli.config import ConfigFile
     from eleven_cli.events import Result
     from eleven_cli.longform import PieceCache
@@ -268,6 +269,27 @@ class Client:
 
         return Speech(self, script, get_format(self.format(opts.format)), timestamps=timestamps, streaming=streaming,
                       cache=cache, format_given=format is not None)
+
+    # --- a book ------------------------------------------------------------------------------
+    def book(self, source: str | Path | bytes, voice: str | None = None, model: str | None = None, *,
+             chapters: str | Sequence[int] | None = None, all: bool = False, chapter_pattern: str | None = None,
+             cover: str | Path | None = None, name: str | None = None, **options: Any) -> Narration:
+        """A whole book (an EPUB, Markdown or plain text: a path, or bytes) narrated into one audiobook:
+        `plan()` (chapters, characters, credits, hours), then `save("book.m4b")` (or .mp3, or a folder
+        with kind="dir") or `stream(out)` for its progress events. `chapters` picks some ("3-7,9" or
+        numbers); `options` are the synthesis options (eleven_cli.options) and the narration's own
+        (rate, paragraph_pause, chapter_pause, loudness=(-18, -3) or None, titles, jobs, genre)."""
+        from eleven_cli.book.cover import load_cover
+        from eleven_cli.book.narrate import Narration
+        from eleven_cli.book.source import parse_selection, read_book
+
+        book = read_book(source, name=name, all=all, chapter_pattern=chapter_pattern)
+        if chapters is not None:
+            picked = (parse_selection(chapters, len(book.chapters)) if isinstance(chapters, str)
+                      else sorted(set(chapters)))
+            book = book.select(picked)
+        art = load_cover(cover) if cover is not None else None
+        return Narration(self, book, voice=voice, model=model, cover=art, **options)
 
     # --- dialogue ----------------------------------------------------------------------------
     def dialogue_models(self) -> list[str]:

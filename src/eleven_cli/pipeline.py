@@ -63,11 +63,12 @@ class Pipeline:
     (call it once the output is safely stored), so an interrupted run resumes where it stopped."""
 
     def __init__(self, http: HttpClient, job: Job, cache: PieceCache | None = None,
-                 replay: dict[str, Any] | None = None) -> None:
+                 replay: dict[str, Any] | None = None, cache_every: bool = False) -> None:
         self.http = http
         self.job = job
         self.cache = cache or PieceCache(None)
         self.replay = replay  # pieces kept in memory from an earlier run of the same job (never billed twice)
+        self.cache_every = cache_every  # a text of one piece is cached too (a book's paragraphs)
         self.keys: list[str] = []
 
     def forget(self) -> None:
@@ -77,7 +78,7 @@ class Pipeline:
         job, script = self.job, self.job.script
         previous_ids: list[str] = []
         count = len(script.texts)
-        cache = self.cache if count > 1 else PieceCache(None)
+        cache = self.cache if count > 1 or self.cache_every else PieceCache(None)
         result = Result(job.fmt.name, script.voice_id, script.model_id, pieces=count)
         if job.timestamps:
             result.alignment, result.normalized = Alignment(), Alignment()

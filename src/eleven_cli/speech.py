@@ -43,6 +43,8 @@ class Speech:
         self.cast: dict[str, str] = {}  # a dialogue's speaker -> voice id
         self._replay: dict[str, Any] = {}  # finished pieces of an earlier run of this Speech
         self.remember = True  # keep them for another run (the CLI runs once and saves the memory)
+        self.keep_pieces = False  # leave finished pieces in the cache after success (a book drops them itself)
+        self._cache_every = cache is not None  # an explicit pieces folder caches even a one-piece text
         self._timestamps, self._streaming = timestamps, streaming
         self.job = self._job(fmt)
 
@@ -61,7 +63,7 @@ class Speech:
 
     def _pipeline(self, live: bool) -> Pipeline:
         return Pipeline(self.client.http, dataclasses.replace(self.job, live=live), self.cache,
-                        self._replay if self.remember else None)
+                        self._replay if self.remember else None, cache_every=self._cache_every)
 
     def stream(self, live: bool = True) -> Iterator[Event]:
         """Typed events as they arrive: Started, Audio, Timing, Retrying, PieceDone, Finished.
@@ -94,7 +96,8 @@ class Speech:
                 if isinstance(event, Finished):
                     result = event.result
         assert result is not None
-        pipeline.forget()
+        if not self.keep_pieces:
+            pipeline.forget()
         result.format = self.format
         result.output = next((str(o.path) for o in outputs if isinstance(o, FileOutput)), None)
         self.result = result

@@ -43,6 +43,8 @@ TEXT = (
     '  voices      List or search voices.\n'
     '  ws          Speak text as it arrives, over the stream-input WebSocket.\n'
     '  dialogue    Perform a multi-voice script in one take, with speaker captions.\n'
+    '  book        Narrate a whole book into one audiobook (EPUB, Markdown or\n'
+    '              text).\n'
     '  batch       Narrate many texts into a folder, concurrently and resumably.\n'
     '  devices     List audio output devices.\n'
     '  mock        Run a local ElevenLabs-compatible API that speaks.\n'

@@ -10,7 +10,7 @@ import sys
 _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
 
 
-_TALKING = _PLAYING | {"models", "voices", "batch"}
+_TALKING = _PLAYING | {"models", "voices", "batch", "book"}
 _SPEAKING = {"say", "stream"}  # answered by the quick parser in their plain forms (cli/quick.py)
 
 

@@ -72,10 +72,9 @@ def main(
 # Which module defines each command: only that module is loaded (and only its options are built,
 # which Typer does slowly) when a command runs; the root help and completion load them all.
 COMMANDS = {"say": "synth", "stream": "synth", "timestamps": "synth", "models": "listing", "voices": "listing",
-            "ws": "ws_cmd", "dialogue": "dialogue_cmd", "batch": "batch_cmd", "config": "config_cmd",
-            "auth": "auth_cmd", "devices": "devices_cmd", "mock": "mock_cmd",
-            "history": "history_cmd",
-            "usage": "usage_cmd"}
+            "ws": "ws_cmd", "dialogue": "dialogue_cmd", "book": "book_cmd", "batch": "batch_cmd",
+            "config": "config_cmd", "auth": "auth_cmd", "devices": "devices_cmd", "mock": "mock_cmd",
+            "history": "history_cmd", "usage": "usage_cmd"}
 
 
 def make_app(only: str | None = None) -> typer.Typer:
