@@ -143,7 +143,7 @@ def test_voice_names_resolve_case_insensitively_and_unknown_lists_matches(cli, m
 @pytest.mark.parametrize(("extra", "key", "code", "needle"), [
     ([], "wrong-key", 3, "authentication"),
     (["-v", "JBFqnCBsd6RMkjVDRZzX"], None, 4, "voice_not_found"),
-    (["-m", "eleven_unknown"], None, 4, "model"),
+    (["-m", "eleven_unknown"], None, 2, "unknown model"),  # caught locally, before any request
 ])
 def test_api_errors_map_to_exit_codes(cli, tmp_path, extra, key, code, needle) -> None:
     r = cli("say", "Hi.", "-o", str(tmp_path / "e.mp3"), *extra, key=key)

@@ -33,7 +33,7 @@ def test_set_get_list_unset_path_and_file_mode(cli, isolated: Path) -> None:
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(Path(path).parent).st_mode) == 0o700
     assert cli("config", "unset", "voice").returncode == 0
-    assert cli("config", "get", "voice").returncode == 1
+    assert cli("config", "get", "voice").returncode == 2  # unset: exit 2
 
 
 @pytest.mark.parametrize(("key", "value", "needle"), [

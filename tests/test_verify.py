@@ -121,7 +121,9 @@ def test_batch_never_records_broken_audio_and_resume_redoes_it(fresh_mock, tmp_p
     assert not list(out.glob("*.mp3"))
     # An older run recorded a broken body as ok (size and hash match): resume must not trust it.
     m.clear()
-    r = subprocess.run([ELEVEN, "batch", str(book), "-d", str(out)], capture_output=True, env=env, timeout=120)
+    # --no-log: nothing in the local log to download from the history, so a resume must synthesise again
+    r = subprocess.run([ELEVEN, "--no-log", "batch", str(book), "-d", str(out)], capture_output=True, env=env,
+                       timeout=120)
     assert r.returncode == 0, err(r)
     ok = {x["id"]: x for x in map(json.loads, (out / "results.jsonl").read_text().splitlines()) if x["status"] == "ok"}
     assert ok["good"]["duration"] > 2 and ok["bad"]["duration"] > 2 and ok["bad"]["format"] == "mp3_44100_128"
