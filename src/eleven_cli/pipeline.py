@@ -16,11 +16,12 @@ from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.http import Client as HttpClient
 from eleven_cli.api.types import Alignment, Meta, SynthesisRequest
 from eleven_cli.audio import verify
+from eleven_cli.audio.codecs import part_filter
 from eleven_cli.dialogue import DialogueRequest, dialogue_pieces
 from eleven_cli.errors import BrokenAudioError
 from eleven_cli.events import Audio, Event, Finished, PieceDone, Result, Retrying, Started, Timing
 from eleven_cli.formats import Format
-from eleven_cli.longform import PartFilter, PieceCache, pieces_of
+from eleven_cli.longform import PieceCache, pieces_of
 
 
 @dataclass
@@ -91,7 +92,7 @@ class Pipeline:
                 piece = yield from self._fetch(sub, i)
                 cache.put(key, piece.audio, piece.record())
             if piece.cached or not job.live:
-                part = PartFilter(job.fmt, first=i == 0)
+                part = part_filter(job.fmt, first=i == 0)
                 data, tail = part.feed(piece.audio), part.flush()
                 yield Audio(data + tail if tail else data, i)  # no copy of a whole piece when nothing is held
             yield from self._account(result, piece, i, steps.count, sub, steps.gaps[i])
@@ -162,7 +163,7 @@ class Pipeline:
 
     def _request(self, sub: Any, index: int) -> Iterator[Audio | _Piece]:
         job = self.job
-        part = PartFilter(job.fmt, first=index == 0) if job.live else None
+        part = part_filter(job.fmt, first=index == 0) if job.live else None
         audio = bytearray()
         align, norm = Alignment(), Alignment()
         timed = False
