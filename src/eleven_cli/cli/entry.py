@@ -105,7 +105,10 @@ def run() -> None:
     standard_streams()  # a closed or full stdout is one line, exit 2, from here on
     args = sys.argv[1:]
     if args in (["--version"], ["--help"], ["-h"]):
-        sys.exit(guarded(lambda: int(not _answer_now(args))))
+        code = guarded(lambda: int(not _answer_now(args)))
+        if code:
+            sys.exit(code)
+        return
     _warm_tls(args)
     code = _quick(args)
     if code is not None:
