@@ -3,7 +3,7 @@
 `main.run` wraps the Typer app in it; `entry` wraps the commands it answers without Typer in it too, so both
 paths fail the same way. `standard_streams()` (first thing in `entry.run`) makes stdout report its own
 failures: a full (`> /dev/full`) or closed (`>&-`) stdout is one line and exit 2; a reader that went away
-(`| head`) ends the command quietly (exit 0), as it did.
+(`| head`) ends the command quietly (exit 0), the quick listings' behaviour, now every command's.
 """
 
 import errno
@@ -18,6 +18,13 @@ from eleven_cli.errors import ElevenError, ExitCode, Interrupted, UsageError
 
 class StdoutError(UsageError):
     """Standard output did not take what was written to it (full, closed, an I/O error): exit 2."""
+
+
+class ReaderGone(ElevenError):
+    """Standard output's reader went away (`| head`): the command ends quietly, exit 0. Not an OSError, so no
+    layer in between (Click turns EPIPE into a silent exit 1) takes it for another failure."""
+
+    exit_code = ExitCode.OK
 
 
 class _Stdout(io.RawIOBase):
@@ -36,7 +43,7 @@ class _Stdout(io.RawIOBase):
         try:
             return os.write(1, data)
         except BrokenPipeError:
-            raise
+            raise ReaderGone("standard output's reader went away") from None
         except OSError as exc:
             if exc.errno == errno.EBADF:
                 raise StdoutError("cannot write to standard output: it is closed") from None
@@ -67,6 +74,9 @@ def guarded(call: Callable[[], int], *, verbose: bool = False) -> int:
     """Run `call` (which returns an exit code) and turn every exception into one line and an exit code."""
     try:
         code = call()
+    except ReaderGone:
+        _silence_stdout()
+        code = ExitCode.OK
     except Interrupted as exc:
         print(f"eleven: {exc.line()}", file=sys.stderr)
         code = exc.exit_code
@@ -91,7 +101,7 @@ def guarded(call: Callable[[], int], *, verbose: bool = False) -> int:
         code = ExitCode.FAILURE
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         _silence_stdout()
     except StdoutError as exc:
         print(f"eleven: error: {exc.line()}", file=sys.stderr)
