@@ -105,9 +105,9 @@ def run() -> None:
     standard_streams()  # a closed or full stdout is one line, exit 2, from here on
     args = sys.argv[1:]
     if args in (["--version"], ["--help"], ["-h"]):
-        code = guarded(lambda: int(not _answer_now(args)))
-        if code:
-            sys.exit(code)
+        answered = guarded(lambda: int(not _answer_now(args)))
+        if answered:
+            sys.exit(answered)
         return
     _warm_tls(args)
     code = _quick(args)
