@@ -182,6 +182,7 @@ class AtomicFile(Destination):
             self.fh = None
             os.chmod(self.tmp, self._mode())
             os.replace(self.tmp, self.target)
+            self.tmp = ""  # in place: nothing left to remove
         except OSError as exc:
             raise self._failed(exc) from None
 
@@ -199,8 +200,10 @@ class AtomicFile(Destination):
             with contextlib.suppress(OSError):
                 self.fh.close()
             self.fh = None
-        with contextlib.suppress(OSError):
-            os.unlink(self.tmp)
+        if self.tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+            self.tmp = ""
 
 
 class StreamFile(Destination):
