@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ELEVEN, Mock, decode_duration, err
-from eleven_cli.audio.containers import wav_data
+from eleven_cli.audio.riff import data as wav_data
 
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"
 

@@ -235,8 +235,9 @@ def test_full_disk_leaves_no_partial_file(mock: Mock, tmp_path) -> None:
     r = subprocess.run([ELEVEN, "say", "A sentence long enough to exceed a four kilobyte file limit easily.",
                         "-o", "big.wav"], capture_output=True, cwd=tmp_path, preexec_fn=limit,
                        env=dict(os.environ, ELEVENLABS_BASE_URL=mock.url, ELEVENLABS_API_KEY=mock.key))
-    assert r.returncode == 1 and "cannot write" in err(r).lower() and "Traceback" not in err(r)
-    assert list(tmp_path.iterdir()) == []
+    # An output that cannot take the bytes is exit 2 (as `-o /dev/full` and a full stdout), one line.
+    assert r.returncode == 2 and "cannot write" in err(r).lower() and "Traceback" not in err(r)
+    assert err(r).count("\n") == 1 and list(tmp_path.iterdir()) == []
 
 
 def test_huge_stdin_is_refused_with_a_clear_limit(mock: Mock, tmp_path) -> None:

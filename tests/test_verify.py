@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ELEVEN, Mock, err
 from eleven_cli.api.types import Alignment
-from eleven_cli.audio.containers import wav_header
+from eleven_cli.audio.riff import header as wav_header
 from eleven_cli.audio.verify import check
 from eleven_cli.errors import BrokenAudioError
 from eleven_cli.formats import FORMATS

@@ -25,6 +25,19 @@ class Format:
         """Streaming endpoints refuse `wav_*` (they cannot patch a RIFF header afterwards)."""
         return self.codec != "wav"
 
+    @property
+    def streamed(self) -> Format:
+        """What a streaming endpoint is asked for to make this format: WAV comes as PCM of its rate, and the
+        RIFF header is written around it here (the endpoints cannot patch one afterwards)."""
+        return FORMATS[f"pcm_{self.rate}"] if self.codec == "wav" else self
+
+    @property
+    def riff(self) -> Format:
+        """This format's samples in a RIFF WAVE file (PCM and WAV formats)."""
+        if self.codec not in ("pcm", "wav"):
+            raise UsageError(f"{self.name} audio cannot be written as WAV")
+        return FORMATS[f"wav_{self.rate}"]
+
 
 def _build() -> dict[str, Format]:
     out: dict[str, Format] = {}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from eleven_cli.api.types import Alignment
 from eleven_cli.api.ws import AudioEvent, Dropped, Session, WsOptions
-from eleven_cli.audio.duration import DurationCounter
+from eleven_cli.audio.codecs import duration_counter
 from eleven_cli.errors import NetworkError
 from eleven_cli.formats import FORMATS
 
@@ -54,7 +54,7 @@ class Live:
 
     def __post_init__(self) -> None:
         self.fmt = FORMATS[self.opts.output_format]
-        self.counter = DurationCounter(self.fmt)
+        self.counter = duration_counter(self.fmt)
         self.sent = ""  # characters sent (after the initialise message) from `self.base` on
         self.base = 0  # how many sent characters were dropped from `sent` once confirmed
         self.confirmed = 0  # characters whose audio has fully arrived (absolute)
@@ -146,10 +146,7 @@ class Live:
             if self.written > self.safe_bytes:
                 if self.rollback is not None and self.rollback(self.safe_bytes):
                     self.written = self.safe_bytes
-                    self.counter = DurationCounter(self.fmt)
-                    self.counter.seconds = self.safe_seconds
-                    if self.fmt.codec in ("pcm", "wav", "ulaw", "alaw"):
-                        self.counter._bytes = self.safe_bytes
+                    self.counter = duration_counter(self.fmt, seconds=self.safe_seconds, size=self.safe_bytes)
                     n, nn = self.safe_align
                     for a, k in ((self.alignment, n), (self.normalized, nn)):
                         del a.characters[k:], a.starts[k:], a.ends[k:]
@@ -221,7 +218,6 @@ def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool
                keep_alignment: bool = False) -> Live:
     """Speak `pieces` (text, flush) as they come over the stream-input socket into `outputs`,
     reconnecting and resending on a drop; finishes the outputs, or aborts them on any failure."""
-    from eleven_cli.atomic import AtomicFile
     from eleven_cli.events import Audio
     from eleven_cli.outputs import FileOutput, PlayOutput, feeding
 
@@ -238,10 +234,7 @@ def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool
     playing = any(isinstance(o, PlayOutput) for o in outputs)
 
     def rollback(size: int) -> bool:
-        if file_out is not None and isinstance(file_out.sink, AtomicFile) and not playing:
-            file_out.sink.truncate(size)
-            return True
-        return file_out is None and not playing
+        return not playing and (file_out is None or file_out.truncate(size))
 
     retries = client.http.retries
     live = Live(connect, opts, write, rollback, retries=max(1, retries), say=say, keep_alignment=keep_alignment)

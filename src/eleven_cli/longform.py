@@ -1,5 +1,5 @@
-"""Long text: split below the model's limit with continuity hints, keep finished pieces in a cache
-(so a rerun spends nothing twice), and join pieces into one stream of one format."""
+"""Long text: split below the model's limit with continuity hints, and keep finished pieces in a cache
+(so a rerun spends nothing twice). Joining pieces into one stream of one format: audio/codecs.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 from eleven_cli.errors import ElevenError
-from eleven_cli.formats import Format
 
 
 class PieceCache:
@@ -44,56 +43,3 @@ class PieceCache:
             for suffix in (".audio", ".json"):
                 with contextlib.suppress(OSError):
                     (self.folder / f"{key}{suffix}").unlink()
-
-
-class PartFilter:
-    """Streams one generated piece into a growing file of the same format: drops the per-piece
-    container headers that must appear only once (ID3/Xing in MP3, the RIFF header in WAV)."""
-
-    def __init__(self, fmt: Format, first: bool) -> None:
-        self.fmt = fmt
-        self.keep_all = first and fmt.codec != "wav"
-        self._head = b""
-        # Ogg Opus pieces pass whole (a chained stream); a file of several is remuxed (audio/stitch).
-        self._passing = self.keep_all or fmt.codec in ("pcm", "ulaw", "alaw", "opus")
-
-    def feed(self, data: bytes) -> bytes:
-        if self._passing:
-            return data
-        self._head += data
-        if self.fmt.codec == "wav":
-            at = self._head.find(b"data")
-            if at < 0 or len(self._head) < at + 8:
-                return b""
-            out, self._head = self._head[at + 8 :], b""
-            self._passing = True
-            return out
-        # MP3: skip an ID3v2 tag, then a Xing/Info frame, then pass everything.
-        head = self._head
-        if head[:3] == b"ID3":
-            if len(head) < 10:
-                return b""
-            size = 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9])
-            if len(head) < size:
-                return b""
-            head = head[size:]
-        from eleven_cli.audio.containers import mp3_frame_length
-
-        length = mp3_frame_length(head[:4]) if len(head) >= 4 else None
-        if length is None and len(head) < 4:
-            self._head = head
-            return b""
-        if length is not None and len(head) < length:
-            self._head = head
-            return b""
-        if length is not None and (b"Xing" in head[:64] or b"Info" in head[:64]):
-            head = head[length:]
-        self._head = b""
-        self._passing = True
-        return head
-
-    def flush(self) -> bytes:
-        out, self._head = self._head, b""
-        return out if self.fmt.codec != "wav" else b""
-
-

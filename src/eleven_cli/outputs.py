@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eleven_cli.atomic import AtomicFile
-from eleven_cli.audio.containers import wav_header
+from eleven_cli.atomic import Destination, destination, is_stream
+from eleven_cli.audio.codecs import writer
 from eleven_cli.audio.sink import StdoutSink, check_output_path
 from eleven_cli.errors import AudioDeviceError, UsageError
 from eleven_cli.events import Audio, Event, PieceDone, Started
@@ -32,59 +32,68 @@ class Output:
         """The synthesis failed or was interrupted: keep nothing partial, stop sound at once."""
 
 
+class _Memory:
+    """A Destination in memory (seekable: a WAV header is patched in place)."""
+
+    seekable = True
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def patch(self, offset: int, data: bytes) -> None:
+        self.data[offset : offset + len(data)] = data
+
+    def truncate(self, size: int) -> bool:
+        del self.data[size:]
+        return True
+
+
 class _Assembled(Output):
-    """One valid file of the format from the event stream: Audio bytes as they come, except where the
-    container needs the whole (a WAV header on a pipe, several Ogg Opus pieces remuxed)."""
+    """One valid file of the format from the event stream, written by its codec's Writer (audio/codecs.py):
+    Audio bytes as they come, except where the container needs the whole (a WAV header on a pipe, several Ogg
+    Opus pieces remuxed). `wav`: the payload is PCM and a RIFF header goes around it."""
 
-    def __init__(self, fmt: Format, wav: bool) -> None:
+    def __init__(self, fmt: Format, wav: bool | None, dest: Destination | _Memory) -> None:
         self.fmt = fmt
-        self.wav = wav  # the payload is PCM; a RIFF header goes around it
-        self.whole = False  # collect everything and write at the end
-        self.parts: list[bytes] = []
-
-    def _write(self, data: bytes) -> None:
-        raise NotImplementedError
+        self.file_format = fmt.riff if wav else fmt
+        self.writer = writer(self.file_format, dest)
 
     def handle(self, event: Event) -> None:
         if isinstance(event, Started):
-            self.whole = self.whole or (self.fmt.codec == "opus" and event.pieces > 1)
+            self.writer.begin(event.pieces)
         elif isinstance(event, Audio) and event.data:
-            if self.whole and self.fmt.codec != "opus":
-                self.parts.append(event.data)
-            elif not self.whole:
-                self._write(event.data)
-        elif isinstance(event, PieceDone) and self.whole and self.fmt.codec == "opus":
-            self.parts.append(event.audio)
+            self.writer.audio(event.data)
+        elif isinstance(event, PieceDone):
+            self.writer.piece(event.audio)
 
-    def assembled(self) -> bytes:
-        """What was collected, as one file."""
-        if self.fmt.codec == "opus":
-            from eleven_cli.audio.stitch import stitch
-
-            return stitch(self.parts, self.fmt) if self.parts else b""
-        pcm = b"".join(self.parts)
-        return wav_header(self.fmt.rate, len(pcm)) + pcm if self.wav else pcm
+    def truncate(self, size: int) -> bool:
+        """Forget the audio after its first `size` bytes (a WebSocket generation resent after a reconnect);
+        False when the output cannot take it back (stdout, a device, a pipe)."""
+        return self.writer.truncate(size)
 
 
 class FileOutput(_Assembled):
-    """Audio to a file, atomically (temp file + rename on finish), or to stdout for `-`."""
+    """Audio to a path (eleven_cli.atomic: a file atomically, through a symlink to its target, into a device,
+    FIFO or socket), or to stdout for `-`."""
 
     def __init__(self, path: str | Path, fmt: Format, wav: bool | None = None) -> None:
-        wav = fmt.codec == "wav" if wav is None else wav
-        super().__init__(fmt, wav)
         self.path = str(path)
-        if self.path == "-":
-            self.sink: AtomicFile | StdoutSink = StdoutSink()
-            self.whole = wav  # a pipe cannot have its RIFF sizes patched afterwards
-        else:
-            self.sink = AtomicFile(self.path, wav_rate=fmt.rate if wav else None)
-
-    def _write(self, data: bytes) -> None:
-        self.sink.write(data)
+        self.sink: Destination = StdoutSink() if self.path == "-" else destination(self.path)
+        if self.sink.isatty():
+            self.sink.discard()
+            raise UsageError(f"refusing to write binary audio to a terminal ({self.path})",
+                             hint="give a file name, e.g. -o out.mp3")
+        super().__init__(fmt, wav, self.sink)
 
     def finish(self) -> None:
-        if self.whole:
-            self.sink.write(self.assembled())
+        try:
+            self.writer.finish()
+        except BaseException:
+            self.sink.discard()
+            raise
         self.sink.commit()
 
     def abort(self) -> None:
@@ -95,15 +104,13 @@ class MemoryOutput(_Assembled):
     """Audio collected in memory; `data` after finish()."""
 
     def __init__(self, fmt: Format, wav: bool | None = None) -> None:
-        super().__init__(fmt, fmt.codec == "wav" if wav is None else wav)
-        self.whole = True
+        self._memory = _Memory()
+        super().__init__(fmt, wav, self._memory)
         self.data = b""
 
-    def _write(self, data: bytes) -> None:  # pragma: no cover - everything is collected
-        self.parts.append(data)
-
     def finish(self) -> None:
-        self.data = self.assembled()
+        self.writer.finish()
+        self.data = bytes(self._memory.data)
 
 
 class PlayOutput(Output):
@@ -178,7 +185,7 @@ class Plan:
                 if self.warn:
                     self.warn(f"eleven: playback skipped: {exc.line()} The file is still written.")
         if self.output is not None:
-            out.append(FileOutput(self.output, fmt, wav=fmt.codec == "wav" if wav is None else wav))
+            out.append(FileOutput(self.output, fmt, wav=wav))
         if rate:
             out.append(PlayOutput(fmt, rate, self.device, buffer_ms))
         return out
@@ -198,7 +205,7 @@ def plan(output: str | None, play: bool | None, device: str | None, *, explicit_
     if output == "-" and stdout_tty:
         raise UsageError("refusing to write binary audio to a terminal", hint="redirect it or use -o FILE")
     if output not in (None, "-"):
-        check_output_path(output)
+        check_output_path(output, binary=True)
     if want_play:
         from eleven_cli.audio import warmup
 
@@ -207,7 +214,9 @@ def plan(output: str | None, play: bool | None, device: str | None, *, explicit_
         # Only playing: PCM at the API's own rate, which nearly every device takes (else it is resampled).
         fmt = get_format(explicit_format) if explicit_format else FORMATS["pcm_24000"]
     else:
-        fmt = choose_format(explicit_format, output, default_format)
+        # A device, FIFO or descriptor (`-o /dev/null`, `-o /dev/stdout`) is named for itself, not its audio.
+        named = None if output == "-" or is_stream(output) else output
+        fmt = choose_format(explicit_format, named, default_format)
     streaming = want_play if streaming is None else streaming
     return Plan(fmt, output, bool(want_play), device, streaming, warn)
 

@@ -17,10 +17,11 @@ from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.http import Client as HttpClient
 from eleven_cli.api.types import Alignment, Meta
 from eleven_cli.audio import verify
+from eleven_cli.audio.codecs import part_filter
 from eleven_cli.errors import BrokenAudioError, ElevenError
 from eleven_cli.events import Audio, Event, Finished, PieceDone, Result, Retrying, Started, Timing
 from eleven_cli.formats import Format
-from eleven_cli.longform import PartFilter, PieceCache
+from eleven_cli.longform import PieceCache
 from eleven_cli.script import Piece, Script
 
 
@@ -96,7 +97,7 @@ class Pipeline:
             if self.replay is not None:
                 self.replay[key] = dataclasses.replace(piece, cached=True)
             if piece.cached or not job.live:
-                part = PartFilter(job.fmt, first=i == 0)
+                part = part_filter(job.fmt, first=i == 0)
                 data, tail = part.feed(piece.audio), part.flush()
                 yield Audio(data + tail if tail else data, i)  # no copy of a whole piece when nothing is held
             yield from self._account(result, piece, count, sub)
@@ -170,7 +171,7 @@ class Pipeline:
 
     def _request(self, sub: Piece) -> Iterator[Audio | _Piece]:
         job, index = self.job, sub.index
-        part = PartFilter(job.fmt, first=index == 0) if job.live else None
+        part = part_filter(job.fmt, first=index == 0) if job.live else None
         audio = bytearray()
         align, norm = Alignment(), Alignment()
         timed = False

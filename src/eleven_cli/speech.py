@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 def wire_format(fmt: Format, streaming: bool) -> tuple[Format, bool]:
     """The format to ask for, and whether a RIFF header goes around it: the streaming endpoints do
     not send WAV, so streamed WAV is asked for as PCM at its rate and wrapped here."""
-    if streaming and not fmt.streamable:
-        return FORMATS[f"pcm_{fmt.rate}"], True
-    return fmt, fmt.codec == "wav"
+    if streaming and fmt.streamed != fmt:
+        return fmt.streamed, True
+    return fmt, fmt.container == "riff"
 
 
 class Speech:

@@ -79,7 +79,7 @@ async def pace(t0: float, ttfb: float, rtf: float, audio_time: float) -> None:
 async def audio_stream(job: Job, speech: Speech, ttfb: float, rtf: float, t0: float,
                        whole: bool) -> AsyncIterator[bytes]:
     """Encoded audio bytes, paced; `whole` sends the file in one piece after generating it all."""
-    from eleven_cli.audio.containers import wav_header
+    from eleven_cli.audio.riff import header as wav_header
 
     enc = Encoder(job.fmt, page_ms=None if whole else 20)  # a live Ogg stream hands over short pages
     if whole:

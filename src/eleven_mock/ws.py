@@ -18,7 +18,7 @@ import anyio
 from anyio.abc import TaskGroup
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from eleven_cli.audio.duration import DurationCounter
+from eleven_cli.audio.codecs import duration_counter
 from eleven_cli.formats import FORMATS
 from eleven_mock import data
 from eleven_mock.encode import Encoder
@@ -108,7 +108,7 @@ class Stream:
         body = {"voice_settings": settings, "language_code": conn.query.get("language_code")}
         self.job = Job("", voicing_for(voice or conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
         self.encoder = Encoder(fmt, page_ms=20)
-        self.counter = DurationCounter(fmt)
+        self.counter = duration_counter(fmt)
         self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
         self.buffer = ""
         self.generations = 0  # cuts made (the schedule's position)

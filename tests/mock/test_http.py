@@ -14,7 +14,7 @@ import pytest
 
 from conftest import DEMO_KEY, Mock, decode_duration
 from eleven_cli.audio import g711
-from eleven_cli.audio.containers import wav_data
+from eleven_cli.audio.riff import data as wav_data
 from eleven_cli.formats import FORMATS
 
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"

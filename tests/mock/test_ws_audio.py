@@ -14,7 +14,7 @@ import pytest
 from websockets.sync.client import connect
 
 from conftest import DEMO_KEY, ELEVEN, Mock, decode_duration, err
-from eleven_cli.audio.duration import DurationCounter
+from eleven_cli.audio.codecs import duration_counter
 from eleven_cli.formats import FORMATS
 
 TEXT = "The socket must deliver every last bit of this sentence, not only most of it."
@@ -83,7 +83,7 @@ def test_opus_over_several_generations_is_one_stream_counting_all_audio(mock: Mo
 def test_sync_alignment_spans_exactly_each_messages_audio(mock: Mock, fmt: str) -> None:
     text = "Each chunk of audio carries the timing of exactly the characters heard in it, no more."
     messages = [m for m in _session(mock, fmt, [text]) if m.get("audio")]
-    counter = DurationCounter(FORMATS[fmt])
+    counter = duration_counter(FORMATS[fmt])
     before, chars = 0.0, ""
     assert len(messages) >= 3
     for m in messages:

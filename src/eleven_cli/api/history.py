@@ -14,6 +14,7 @@ from urllib.parse import quote
 from eleven_cli.api.http import Client
 from eleven_cli.errors import BrokenAudioError, NetworkError, UsageError
 
+DOWNLOAD_FORMATS = ("wav",)  # what /v1/history/download converts to (else the audio as it was made)
 MAX_PAGE = 1000  # the service's limit on page_size
 SOURCES = ("TTS", "STS")
 _MIME_EXT = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
@@ -176,7 +177,7 @@ class History:
         """POST /v1/history/download: one item's audio file, or a zip of several (`output_format`: wav)."""
         if not history_item_ids:
             raise UsageError("no history item ids to download")
-        if output_format not in (None, "wav"):
+        if output_format not in (None, *DOWNLOAD_FORMATS):
             raise UsageError(f"history downloads come as they were made or as wav, not {output_format!r}")
         body: dict[str, Any] = {"history_item_ids": list(history_item_ids)}
         if output_format:

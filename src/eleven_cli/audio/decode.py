@@ -6,11 +6,19 @@ import importlib.util
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from eleven_cli.audio import g711
 from eleven_cli.errors import UsageError
 from eleven_cli.formats import Format
+
+
+class Decoder(Protocol):
+    """Playback decoding: `push(bytes)` as they arrive, then `close()`; PCM goes to the sink given."""
+
+    def push(self, data: bytes) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _resample_linear(pcm: bytes, src: int, dst: int) -> bytes:
@@ -60,35 +68,51 @@ def _av_mp3(rate: int) -> Callable[[bytes | None], bytes] | None:
     return decode
 
 
-class StreamDecoder:
-    """Decodes a format arriving in pieces: `push(bytes)`, `close()`; decoded PCM goes to `sink` as it is
-    decoded (MP3 through PyAV, or miniaudio's streaming decoder in a thread; Ogg Opus page by page)."""
+class PcmDecoder:
+    """Raw s16 PCM arriving in pieces, to the playback rate (sample alignment kept across pieces)."""
 
     def __init__(self, fmt: Format, rate: int, sink: Callable[[bytes], None]) -> None:
         self.fmt = fmt
         self.rate = rate
         self.sink = sink
-        self.error: BaseException | None = None
         self._carry = b""
-        self._thread: threading.Thread | None = None
+
+    def push(self, data: bytes) -> None:
+        data = self._carry + data
+        cut = len(data) // 2 * 2
+        self._carry = data[cut:]
+        self.sink(_resample_linear(data[:cut], self.fmt.rate, self.rate))
+
+    def close(self) -> None:
+        """Nothing is held back but half a sample."""
+
+
+class G711Decoder(PcmDecoder):
+    """mu-law or A-law (one byte a sample), expanded and resampled as it arrives."""
+
+    def push(self, data: bytes) -> None:
+        self.sink(_resample_linear(g711.decode(data, self.fmt.codec), self.fmt.rate, self.rate))
+
+
+class _LoadedDecoder(PcmDecoder):
+    """A decoder whose library (PyAV, ~75 ms) loads in the background while the request goes out and the
+    server prepares the first byte, instead of before the request; `push`/`close` wait for it once."""
+
+    def __init__(self, fmt: Format, rate: int, sink: Callable[[bytes], None]) -> None:
+        super().__init__(fmt, rate, sink)
+        self.error: BaseException | None = None
         self._av: Any = None
-        self._loading: threading.Thread | None = None
-        if fmt.codec in ("mp3", "opus"):
-            if fmt.codec == "opus" and importlib.util.find_spec("av") is None:  # said before any request
-                raise UsageError("playing Opus needs PyAV", hint="pip install av, or use an mp3/pcm format")
-            # Loading PyAV takes ~75 ms: it loads in the background while the request goes out and the
-            # server prepares the first byte, instead of before the request.
-            self._loading = threading.Thread(target=self._load, daemon=True, name="eleven-decoder-load")
-            self._loading.start()
+        self._loading: threading.Thread | None = threading.Thread(target=self._load_safely, daemon=True,
+                                                                  name="eleven-decoder-load")
+        self._loading.start()
 
-    def _load(self) -> None:
+    def _load(self) -> Any:
+        """The incremental decoder (bytes, or None at the end -> PCM), or None when it is missing."""
+        raise NotImplementedError
+
+    def _load_safely(self) -> None:
         try:
-            if self.fmt.codec == "mp3":
-                self._av = _av_mp3(self.rate)  # None without PyAV: miniaudio then
-            else:
-                from eleven_cli.audio.opus_stream import decoder
-
-                self._av = decoder(self.rate)  # Ogg pages decoded as they arrive
+            self._av = self._load()
         except BaseException as exc:  # noqa: BLE001 - raised by the first push()
             self.error = exc
 
@@ -100,31 +124,61 @@ class StreamDecoder:
         self._loading = None
         if self.error:
             raise self.error
-        if self.fmt.codec == "mp3" and self._av is None:
+        self._loaded()
+
+    def _loaded(self) -> None:
+        """Called once the background load is over."""
+
+    def push(self, data: bytes) -> None:
+        self._ready()
+        self.sink(self._av(data))
+
+    def close(self) -> None:
+        self._ready()
+        self.sink(self._av(None))
+        if self.error:
+            raise self.error
+
+
+class OpusDecoder(_LoadedDecoder):
+    """Ogg Opus decoded page by page as it arrives (audio/opus_stream.py); needs PyAV, said before any request."""
+
+    def __init__(self, fmt: Format, rate: int, sink: Callable[[bytes], None]) -> None:
+        if importlib.util.find_spec("av") is None:
+            raise UsageError("playing Opus needs PyAV", hint="pip install av, or use an mp3/pcm format")
+        super().__init__(fmt, rate, sink)
+
+    def _load(self) -> Any:
+        from eleven_cli.audio.opus_stream import decoder
+
+        return decoder(self.rate)
+
+
+class Mp3Decoder(_LoadedDecoder):
+    """MP3 through PyAV when it is installed, else miniaudio's streaming decoder in a thread."""
+
+    def _load(self) -> Any:
+        return _av_mp3(self.rate)  # None without PyAV: miniaudio then
+
+    def _loaded(self) -> None:
+        self._thread: threading.Thread | None = None
+        if self._av is None:
             self._q: queue.Queue[bytes | None] = queue.Queue()
             self._thread = threading.Thread(target=self._mp3_loop, daemon=True, name="eleven-decoder")
             self._thread.start()
 
     def push(self, data: bytes) -> None:
         self._ready()
-        codec = self.fmt.codec
         if self._av is not None:
             self.sink(self._av(data))
-        elif codec == "mp3":
+        else:
             self._q.put(data)
-        elif codec in ("ulaw", "alaw"):
-            self.sink(_resample_linear(g711.decode(data, codec), self.fmt.rate, self.rate))
-        else:  # pcm: keep sample alignment across chunk boundaries
-            data = self._carry + data
-            cut = len(data) // 2 * 2
-            self._carry = data[cut:]
-            self.sink(_resample_linear(data[:cut], self.fmt.rate, self.rate))
 
     def close(self) -> None:
         self._ready()
         if self._av is not None:
             self.sink(self._av(None))
-        elif self.fmt.codec == "mp3":
+        else:
             self._q.put(None)
             assert self._thread is not None
             self._thread.join()
@@ -165,3 +219,10 @@ class StreamDecoder:
                 self.sink(chunk.tobytes())
         except Exception as exc:  # noqa: BLE001 - re-raised in close()
             self.error = exc
+
+
+def StreamDecoder(fmt: Format, rate: int, sink: Callable[[bytes], None]) -> Decoder:  # noqa: N802 - a factory
+    """Decodes a format arriving in pieces: `push(bytes)`, `close()`; decoded PCM goes to `sink` as it is decoded."""
+    from eleven_cli.audio.codecs import codec_of
+
+    return codec_of(fmt).decoder(fmt, rate, sink)

@@ -12,9 +12,9 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from eleven_cli.audio.ogg import OPUS_RATE  # granule positions and pre-skip count 48 kHz samples
 from eleven_cli.errors import BrokenAudioError, UsageError
 
-OPUS_RATE = 48000  # granule positions and pre-skip always count 48 kHz samples
 _HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial, sequence, crc, segments
 _CONTINUED, _BOS, _EOS = 0x01, 0x02, 0x04
 

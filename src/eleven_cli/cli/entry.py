@@ -85,17 +85,30 @@ def _quick(args: list[str]) -> int | None:
     return guarded(answer)
 
 
-def run() -> None:
-    args = sys.argv[1:]
+def _answer_now(args: list[str]) -> bool:
+    """`--version` and `--help`, answered without loading the app."""
     if args == ["--version"]:
         from eleven_cli import __version__
 
         print(f"eleven {__version__}")
-        return
+        return True
     if args in (["--help"], ["-h"]):  # pre-rendered from the app (make man), drift-tested
         from eleven_cli.cli._help import TEXT
 
         sys.stdout.write(TEXT)
+        return True
+    return False
+
+
+def run() -> None:
+    from eleven_cli.cli.boundary import guarded, standard_streams
+
+    standard_streams()  # a closed or full stdout is one line, exit 2, from here on
+    args = sys.argv[1:]
+    if args in (["--version"], ["--help"], ["-h"]):
+        answered = guarded(lambda: int(not _answer_now(args)))
+        if answered:
+            sys.exit(answered)
         return
     _warm_tls(args)
     code = _quick(args)
