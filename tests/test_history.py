@@ -297,7 +297,7 @@ def test_history_get_by_local_row_joins_its_pieces(cli, mock: Mock, tmp_path: Pa
 
 
 def test_download_history_audio_joins_wav_pieces_under_one_header(mock: Mock, tmp_path: Path) -> None:
-    from eleven_cli.audio.containers import wav_data
+    from eleven_cli.audio.riff import data as wav_data
 
     pieces = [_say(mock, "A wave.", fmt="wav_16000"), _say(mock, "Another wave.", fmt="wav_16000")]
     with HttpClient(mock.url, mock.key) as http:

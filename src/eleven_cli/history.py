@@ -63,7 +63,8 @@ def join_audio(parts: list[Downloaded]) -> bytes:
     if len(parts) == 1:
         return parts[0].data
     if all(p.extension == ".wav" for p in parts):
-        from eleven_cli.audio.containers import wav_data, wav_header
+        from eleven_cli.audio.riff import data as wav_data
+        from eleven_cli.audio.riff import header as wav_header
 
         rate = 0
         pcm = bytearray()

@@ -17,7 +17,7 @@ import pytest
 from test_openapi import SPEC, check_request, check_response
 
 from conftest import ELEVEN, Mock, err
-from eleven_cli.audio.containers import wav_data
+from eleven_cli.audio.riff import data as wav_data
 
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"
 SARAH = "EXAVITQu4vr4xnSDxMaL"
