@@ -137,6 +137,7 @@ def first_sound(report: Report, tmp: Path, have_sdk: bool) -> dict[str, dict[str
             "eleven stream": ([ELEVEN, "-q", "stream", TEXT, "--play"], None),
             "eleven say --play": ([ELEVEN, "-q", "say", TEXT, "--play"], None),
             "eleven ws (a line piped in)": ([ELEVEN, "-q", "ws", "--play"], (TEXT + "\n").encode()),
+            "eleven dialogue --play": ([ELEVEN, "-q", "dialogue", "-", "--play"], f"George: {TEXT}\n".encode()),
         }
         if have_sdk and mpv:
             ways["SDK stream + mpv (elevenlabs.play.stream)"] = ([PY, "-c", SDK_PLAY], None)
@@ -159,17 +160,20 @@ def first_sound(report: Report, tmp: Path, have_sdk: bool) -> dict[str, dict[str
             ratio = f"{base / value:.2f}× sooner" if base and name.startswith("eleven") else "—"
             report.row(f"first sound heard, {name} ({label})", ms(value),
                        f"SDK + mpv {ms(base)}" if base else "—", ratio)
-    slow = figures.get("--ttfb 200 --rtf 1", {})
-    if "eleven stream" in slow:
-        report.target("first sound ≤ 450 ms after process start (stream, --ttfb 200 --rtf 1)",
-                      slow["eleven stream"] <= 0.45, ms(slow["eleven stream"]))
-        sdk = slow.get("SDK stream + mpv (elevenlabs.play.stream)")
-        if sdk:
-            report.target("first sound ≥ 2× ahead of the SDK + mpv", sdk / slow["eleven stream"] >= 2,
-                          f"{sdk / slow['eleven stream']:.2f}×")
-        else:
-            report.target("first sound ≥ 2× ahead of the SDK + mpv", False, "mpv or the SDK is not installed "
-                          "(apt-get install mpv)")
+    for label, first_byte in (("--ttfb 0", 0.0), ("--ttfb 200 --rtf 1", 0.2)):
+        row = figures.get(label, {})
+        sdk = row.get("SDK stream + mpv (elevenlabs.play.stream)")
+        for name, value in row.items():
+            if not name.startswith("eleven"):
+                continue
+            report.target(f"first sound ≤ server first byte + 150 ms ({name}, {label})",
+                          value <= first_byte + 0.150, f"{ms(value)}, first byte {ms(first_byte)}")
+            if sdk:
+                report.target(f"first sound ≥ 2× sooner than the SDK + mpv ({name}, {label})", sdk / value >= 2,
+                              f"{sdk / value:.2f}×")
+        if row and not sdk:
+            report.target(f"first sound ≥ 2× sooner than the SDK + mpv ({label})", False,
+                          "mpv or the SDK is not installed (apt-get install mpv)")
     return figures
 
 
@@ -242,14 +246,14 @@ def main() -> int:
         helptime = timed([ELEVEN, "--help"], env)
         report.row("eleven --version", ms(version), f"python -c pass {ms(bare)}", f"{version / bare:.2f}×")
         report.row("eleven --help", ms(helptime), f"python -c pass {ms(bare)}", f"{helptime / bare:.2f}×")
-        report.target("eleven --version ≤ 3× a bare interpreter", version <= 3 * bare, f"{version / bare:.2f}×")
-        report.target("eleven --help ≤ 100 ms", helptime <= 0.100, ms(helptime))
+        report.target("eleven --version ≤ 2× a bare interpreter", version <= 2 * bare, f"{version / bare:.2f}×")
+        report.target("eleven --help ≤ 2× a bare interpreter", helptime <= 2 * bare, f"{helptime / bare:.2f}×")
         # 2. models
         models = timed([ELEVEN, "models", "--json"], env)
         if have_sdk:
             sdk = timed([PY, "-c", SDK_MODELS], env)
             report.row("eleven models --json", ms(models), f"official SDK {ms(sdk)}", f"{sdk / models:.2f}× faster")
-            report.target("eleven models ≥ 4× faster than the SDK", sdk / models >= 4, f"{sdk / models:.2f}×")
+            report.target("eleven models --json ≥ 5× faster than the SDK", sdk / models >= 5, f"{sdk / models:.2f}×")
         if have_curl:
             curl = timed(["curl", "-sf", "-H", f"xi-api-key: {KEY}", f"{url}/v1/models"], env)
             report.row("eleven models --json", ms(models), f"curl {ms(curl)}", f"{models / curl:.2f}× curl's time")
@@ -260,6 +264,7 @@ def main() -> int:
         if have_sdk:
             sdk = timed([PY, "-c", SDK_CONVERT], dict(env, O=str(tmp / "sdk.mp3")))
             report.row("eleven say -o x.mp3", ms(say), f"SDK convert + save {ms(sdk)}", f"{sdk / say:.2f}× faster")
+            report.target("eleven say -o x.mp3 ≥ 4× faster than the SDK", sdk / say >= 4, f"{sdk / say:.2f}×")
         if have_curl:
             body = json.dumps({"text": TEXT})
             curl = timed(["curl", "-sf", "-H", f"xi-api-key: {KEY}", "-H", "content-type: application/json",
@@ -369,7 +374,7 @@ def batch_throughput(tmp: Path, faults: list[str]) -> tuple[float, float, float]
 
 
 WHY = {
-    "first sound ≤ 450": "the first audio reaches the device ~215 ms + the server's 200 ms after start (Python, "
+    "server first byte + 150": "the first audio reaches the device ~215 ms + the server's 200 ms after start (Python, "
                          "Typer and httpx load before the request can go out; the audio device loads alongside "
                          "and is joined before the request, so a missing device spends nothing); the sound "
                          "server adds 0-50 ms. On a quiet host this passes (413 ms); a loaded host stretches "

@@ -26,6 +26,9 @@ echo "Hello there." | "$BIN/eleven" say -v george -o "$OUT/hello.wav"
   -o "$OUT/captions.mp3" --srt "$OUT/captions.srt" --vtt "$OUT/captions.vtt" --no-play
 printf 'George: Welcome to the show.\nSarah: [laughs] Glad to be here, George.\n' |
   "$BIN/eleven" dialogue -o "$OUT/dialogue.mp3" --srt "$OUT/dialogue.srt"
+printf '# One\n\nThe keeper climbed the stairs at dusk.\n\n# Two\n\nThe sea was calm by morning.\n' > "$OUT/keeper.md"
+"$BIN/eleven" book "$OUT/keeper.md" -o "$OUT/keeper.m4b" --chapters-file "$OUT/keeper-chapters.vtt"
+"$BIN/eleven" history -n 5
 "$BIN/eleven" stream -v charlie "Streaming starts speaking before the server has finished generating." \
   -o "$OUT/stream.mp3" --play || echo "(no audio device here: the stream was still saved)"
 set +x

@@ -116,4 +116,4 @@ def _source(source: str) -> tuple[bytes | None, str | None]:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("book", short_help="Narrate a whole book into one audiobook (EPUB, Markdown or text).")(book)
+    app.command("book", short_help="Narrate a whole book into one audiobook.")(book)
