@@ -250,9 +250,9 @@ class Client:
                           auto_mode=auto_mode, sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout)
         wait = timeout or self.timeout
 
-        def connect() -> Session:
+        def connect(how: WsOptions) -> Session:
             tok = self.single_use_token() if token else None
-            return Session(self.base_url, self.api_key, wopts, token=tok, timeout=wait, ca_bundle=self.ca_bundle,
+            return Session(self.base_url, self.api_key, how, token=tok, timeout=wait, ca_bundle=self.ca_bundle,
                            trace=self.trace)
 
         return LiveSpeech(connect, texts, wopts, fmt, format_given=format is not None,

@@ -168,7 +168,8 @@ class TextGate:
         """The messages (text, flush) for one piece of the caller's text."""
         text = re.sub(r"[ \t]*\n\s*", "\n", text.replace("\r\n", "\n").replace("\r", "\n"))
         if not text.strip():
-            if flush and self.unflushed:  # flush what went out before, with one separator
+            if (flush or (self.flush_on_newline and "\n" in text)) and self.unflushed:
+                # flush what went out before, with one separator
                 return self._out(["\n" if "\n" in text else " "], True)
             self.held += text
             return []
