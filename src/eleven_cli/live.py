@@ -46,7 +46,8 @@ class LiveSpeech(Synthesis):
     confirmed spoken, so a dropped connection neither loses nor doubles any of it; live (speakers,
     stdout) hands it on as it arrives."""
 
-    def __init__(self, connect: Callable[[WsOptions], Session], texts: Iterable[Any] | AsyncIterable[Any], opts: WsOptions,
+    def __init__(self, connect: Callable[[WsOptions], Session], texts: Iterable[Any] | AsyncIterable[Any],
+                 opts: WsOptions,
                  fmt: Format, *, format_given: bool = False, flush_on_newline: bool = True, retries: int = 3,
                  timestamps: bool = False, timeout: float = 30.0) -> None:
         self._connect = connect

@@ -45,7 +45,8 @@ class Driver:
     """One logical session: feed it with `text`/`keepalive`/`end` from any thread, `run()` it on
     one thread; `close()` from any thread ends it at once (the socket is closed)."""
 
-    def __init__(self, connect: Callable[[WsOptions], Session], opts: WsOptions, fmt: Format, emit: Callable[[Event], None],
+    def __init__(self, connect: Callable[[WsOptions], Session], opts: WsOptions, fmt: Format,
+                 emit: Callable[[Event], None],
                  *, retries: int = 3, hold: bool = True, timestamps: bool = False, timeout: float = 30.0,
                  keepalive: float | None = None, wait: Callable[[float], None] = time.sleep) -> None:
         self.connect = connect
