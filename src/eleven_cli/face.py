@@ -109,7 +109,7 @@ class Synthesis:
     async def astream(self, live: bool = True) -> AsyncIterator[Event]:
         """`stream()` for asyncio: the events as they arrive, without blocking the loop."""
         loop = asyncio.get_running_loop()
-        self._loop = loop
+        self._loop, self._cancelled = loop, False
         events: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()
         done = loop.create_future()
         stop = threading.Event()
@@ -169,7 +169,7 @@ class Synthesis:
 
     async def _in_thread(self, work: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
-        self._loop = loop
+        self._loop, self._cancelled = loop, False
         done: asyncio.Future[T] = loop.create_future()
 
         def body() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from eleven_cli.api.types import Alignment
 from eleven_cli.api.ws import AudioEvent, Dropped, Session, WsOptions
 from eleven_cli.audio.duration import DurationCounter
-from eleven_cli.errors import ElevenError, NetworkError, UsageError
+from eleven_cli.errors import NetworkError, UsageError
 from eleven_cli.events import Audio, Event, Finished, Result, Retrying, Started, Timing
 from eleven_cli.formats import Format
 from eleven_cli.live_protocol import LiveProtocol
@@ -91,8 +91,8 @@ class Driver:
         self._closed.set()
         self.inbox.put(("close",))
         session = self._session
-        if session is not None:
-            session.close()
+        if session is not None:  # closing may wait for the close handshake: never on the caller's thread
+            threading.Thread(target=session.close, daemon=True, name="eleven-ws-close").start()
 
     # --- the driver thread -------------------------------------------------------------------
     def run(self) -> LiveResult:
@@ -282,19 +282,3 @@ class Driver:
                     raise
                 why = exc.message
 
-
-def run_in_thread(driver: Driver, on_error: Callable[[BaseException], None]) -> threading.Thread:
-    """Start `driver.run()` on its own thread; a failure goes to `on_error`."""
-
-    def body() -> None:
-        try:
-            driver.run()
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            on_error(exc)
-
-    thread = threading.Thread(target=body, daemon=True, name="eleven-ws-driver")
-    thread.start()
-    return thread
-
-
-__all__ = ["Driver", "ElevenError", "LiveResult", "run_in_thread"]
