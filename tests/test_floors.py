@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "eleven_cli"
 
 FLOORS = {"ground": 0, "audio": 1, "wire": 1, "engine": 2, "face": 3, "cli": 4}
-FACE = {"__init__", "client", "speech", "live", "batch_run", "history"}
+FACE = {"__init__", "client", "face", "speech", "live", "batch_run", "history"}
 ENGINE = {"pipeline", "outputs", "captions", "subtitles", "longform", "script", "dialogue", "batch", "events",
           "live_session", "live_protocol", "memory", "spendlog", "book"}
 GROUND = {"formats", "errors", "options", "config", "text", "atomic", "timing", "extras"}

@@ -181,15 +181,7 @@ def _calls(client: Client, tmp_path: Path) -> list:
 
 
 def _ws(client: Client) -> None:
-    from eleven_cli.api.ws import WsOptions
-    from eleven_cli.live_session import speak_live
-    from eleven_cli.options import SpeechOptions
-    from eleven_cli.outputs import MemoryOutput
-
-    opts = WsOptions("JBFqnCBsd6RMkjVDRZzb", SpeechOptions(model="eleven_flash_v2_5"), "mp3_44100_128")
-    from eleven_cli.formats import FORMATS
-
-    speak_live(client, opts, [("Hello there. ", True)], [MemoryOutput(FORMATS["mp3_44100_128"])], timeout=2)
+    client.live(["Hello there. "], voice="JBFqnCBsd6RMkjVDRZzb", model="eleven_flash_v2_5", timeout=2).audio()
 
 
 @pytest.mark.parametrize("server", ["refused", "garbage", "hangup", "html", "faulty-mock"])

@@ -119,3 +119,28 @@ def test_inactivity_keepalive_for_a_slow_writer(fresh_mock, tmp_path) -> None:
     assert time.monotonic() - t0 > 3
     msgs = m.requests("/stream-input")[-1]["messages"]
     assert any(msg["dir"] == "in" and msg.get("text") == " " for msg in msgs[1:])
+
+
+@pytest.mark.parametrize("stdin", [b"", b"  \n\n\t\n"])
+def test_no_text_is_exit_2_with_nothing_sent_and_no_file(fresh_mock, tmp_path, stdin: bytes) -> None:
+    m = fresh_mock()
+    out = tmp_path / "w.mp3"
+    r = subprocess.run([ELEVEN, "ws", "-o", str(out)], input=stdin, capture_output=True, env=_env(m), timeout=60)
+    assert r.returncode == 2, err(r)
+    assert "no text" in err(r) and "Traceback" not in err(r)
+    assert not out.exists() and not list(tmp_path.iterdir())
+    texts = [msg for s in m.requests("/stream-input") for msg in s["messages"][1:] if msg["dir"] == "in"]
+    assert texts == []  # at most the socket was opened: no text, not even the end of it
+    assert all(a["character_count"] == 0 for a in m.accounts())
+
+
+def test_blank_lines_are_neither_sent_nor_billed(fresh_mock, tmp_path) -> None:
+    m = fresh_mock()
+    text = "\n\nFirst line.\n\n\n   \nSecond line.\n\n"
+    r = subprocess.run([ELEVEN, "ws", "-o", str(tmp_path / "b.mp3"), "--json"], input=text.encode(),
+                       capture_output=True, env=_env(m), timeout=60)
+    assert r.returncode == 0, err(r)
+    sent = [msg for msg in m.requests("/stream-input")[-1]["messages"][1:] if msg["dir"] == "in"]
+    assert all(msg["text"].strip() for msg in sent[:-1]) and sent[-1]["text"] == ""
+    assert "".join(msg["text"] for msg in sent) == "First line.\nSecond line.\n"
+    assert json.loads(r.stdout)["characters"] == len("First line.\nSecond line.\n")

@@ -31,6 +31,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Client": "eleven_cli.client",
     "Speech": "eleven_cli.speech",
+    "LiveSpeech": "eleven_cli.live",
+    "LiveResult": "eleven_cli.live_session",
     "Result": "eleven_cli.events",
     "Started": "eleven_cli.events",
     "Audio": "eleven_cli.events",
@@ -51,8 +53,9 @@ _LAZY = {
 }
 
 __all__ = [
-    "__version__", "Client", "Speech", "Result", "Started", "Audio", "Timing", "Retrying", "PieceDone",
-    "Finished", "Alignment", "Model", "Voice", "Format", "FORMATS", "FileOutput", "MemoryOutput", "PlayOutput",
+    "__version__", "Client", "Speech", "LiveSpeech", "LiveResult", "Result", "Started", "Audio", "Timing",
+    "Retrying", "PieceDone", "Finished", "Alignment", "Model", "Voice", "Format", "FORMATS", "FileOutput",
+    "MemoryOutput", "PlayOutput",
     "Batch", "Item", "ElevenError", "UsageError", "AuthError", "RejectedError", "UnavailableError", "NetworkError",
     "BrokenAudioError", "AudioDeviceError", "Interrupted", "ExitCode",
 ]
@@ -64,6 +67,8 @@ if TYPE_CHECKING:
     from eleven_cli.client import Client
     from eleven_cli.events import Audio, Finished, PieceDone, Result, Retrying, Started, Timing
     from eleven_cli.formats import FORMATS, Format
+    from eleven_cli.live import LiveSpeech
+    from eleven_cli.live_session import LiveResult
     from eleven_cli.outputs import FileOutput, MemoryOutput, PlayOutput
     from eleven_cli.speech import Speech
 

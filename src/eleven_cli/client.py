@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from eleven_cli.book.narrate import Narration
     from eleven_cli.config import ConfigFile
     from eleven_cli.events import Result
+    from eleven_cli.live import LiveSpeech
     from eleven_cli.longform import PieceCache
     from eleven_cli.options import SpeechOptions
     from eleven_cli.script import Script
@@ -290,6 +291,51 @@ class Client:
             book = book.select(picked)
         art = load_cover(cover) if cover is not None else None
         return Narration(self, book, voice=voice, model=model, cover=art, **options)
+
+    # --- live speech -------------------------------------------------------------------------
+    def live(self, texts: Iterable[Any] | AsyncIterable[Any], voice: str | None = None, model: str | None = None,
+             format: str | None = None, settings: Mapping[str, Any] | None = None, *,
+             schedule: Sequence[int] | None = None, auto_mode: bool = False, sync_alignment: bool = False,
+             inactivity_timeout: int | None = None, flush_on_newline: bool = True, token: bool = False,
+             timestamps: bool = False, timeout: float | None = None, **options: Any) -> LiveSpeech:
+        """Speech of text as it is written, over the stream-input WebSocket: `texts` is an iterable or
+        an async iterable (e.g. a language model's tokens) of strings, (text, flush) pairs, or None for
+        a keep-alive; each piece is sent as it comes. The same face as `speech` (save, audio, stream,
+        play, run and their asyncio forms); it runs once. `schedule`: characters buffered before each
+        generation (each 50..500); `flush_on_newline`: generate at each newline; `auto_mode`,
+        `sync_alignment`, `inactivity_timeout` (1..180 s; keep-alives are sent before it expires) as the
+        API has them; `token`: connect with a single-use token, so the key never reaches the socket;
+        `timestamps`: keep the whole alignment in the Result (for captions). A dropped connection is
+        reopened and the text whose audio did not fully arrive is sent again."""
+        from eleven_cli.api.ws import Session, WsOptions
+        from eleven_cli.formats import get_format
+        from eleven_cli.live import LiveSpeech, check_schedule
+        from eleven_cli.options import LIVE
+
+        if isinstance(texts, str):
+            texts = [texts]
+        if not isinstance(texts, Iterable | AsyncIterable):
+            raise UsageError(f"live text must be an iterable or an async iterable, not {type(texts).__name__}")
+        if inactivity_timeout is not None and not (isinstance(inactivity_timeout, int) and
+                                                   1 <= inactivity_timeout <= 180):
+            raise UsageError(f"bad inactivity_timeout {inactivity_timeout!r}: a whole number of seconds, 1..180")
+        opts = self.options(voice=voice, model=model, format=format, settings=settings, **options)
+        opts.check_for(LIVE, "live speech")
+        fmt = get_format(self.format(opts.format))
+        wopts = WsOptions(self.voice_id(voice), opts, fmt.name, schedule=check_schedule(schedule),
+                          auto_mode=auto_mode, sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout)
+        wait = timeout or self.timeout
+
+        def connect(how: WsOptions) -> Session:
+            tok = self.single_use_token() if token else None
+            return Session(self.base_url, self.api_key, how, token=tok, timeout=wait, ca_bundle=self.ca_bundle,
+                           trace=self.trace)
+
+        live = LiveSpeech(connect, texts, wopts, fmt, format_given=format is not None,
+                          flush_on_newline=flush_on_newline, retries=self.retries, timestamps=timestamps,
+                          timeout=wait)
+        live.recorder = lambda result: self.record(result, "")  # the text is not kept: a session stays flat
+        return live
 
     # --- dialogue ----------------------------------------------------------------------------
     def dialogue_models(self) -> list[str]:

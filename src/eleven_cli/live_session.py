@@ -1,243 +1,284 @@
-"""Speak text as it arrives over the stream-input WebSocket, surviving dropped connections.
+"""The I/O around eleven_cli.live_protocol: one live session over stream-input connections.
 
-The sender (the caller's thread) sends each piece at once; a receiver thread hands audio to the
-outputs. Text whose audio has not fully arrived when a connection drops is resent on a new one,
-and a file output is rolled back to the last complete generation, so nothing is lost or doubled.
+Three threads meet at one inbox: whoever has the caller's text puts it there (`text`, `keepalive`,
+`end`), a receiver thread per connection puts what the server sends, and the driver thread (`run`)
+takes them in order, sends, reconnects and resends as the protocol says, and hands the face's events
+to `emit`. The driver never waits for a consumer (a player that is behind does not hold back the
+text, nor the keep-alives), and nothing here prints: a reconnect is a `Retrying` event.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from eleven_cli.api.types import Alignment
 from eleven_cli.api.ws import AudioEvent, Dropped, Session, WsOptions
 from eleven_cli.audio.codecs import duration_counter
-from eleven_cli.errors import NetworkError
-from eleven_cli.formats import FORMATS
-
-if TYPE_CHECKING:
-    from eleven_cli.client import Client
-    from eleven_cli.outputs import Output
-
+from eleven_cli.errors import NetworkError, UsageError
+from eleven_cli.events import Audio, Event, Finished, Result, Retrying, Started, Timing
+from eleven_cli.formats import Format
+from eleven_cli.live_protocol import LiveProtocol
 
 TRIM_EVERY = 256  # messages between two returns of freed memory (see eleven_cli.memory)
+GRACE = 0.05  # seconds the first text may take before the connection is opened without it
 
 
 @dataclass
-class LiveStats:
-    first_audio_at: float | None = None
+class LiveResult(Result):
+    """A live session's Result: `characters` are those sent (resends included: what is billed),
+    `text_characters` those of the text itself; `messages` audio messages, `reconnects` drops survived."""
+
+    text_characters: int = 0
     messages: int = 0
     reconnects: int = 0
-    sent_chars: int = 0
-    pieces: int = 0
-    first_send_at: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {**super().summary(), "messages": self.messages, "reconnects": self.reconnects}
 
 
-@dataclass
-class Live:
-    """One logical session, possibly over several connections."""
+class Driver:
+    """One logical session: feed it with `text`/`keepalive`/`end` from any thread, `run()` it on
+    one thread; `close()` from any thread ends it at once (the socket is closed)."""
 
-    connect: Callable[[], Session]
-    opts: WsOptions
-    write: Callable[[bytes], None]
-    rollback: Callable[[int], bool] | None = None  # truncate the file output to N bytes; False if impossible
-    retries: int = 3
-    say: Callable[[str], None] = print
-    keep_alignment: bool = True  # only needed for caption outputs; off keeps long sessions flat
-    stats: LiveStats = field(default_factory=LiveStats)
-    alignment: Alignment = field(default_factory=Alignment)
-    normalized: Alignment = field(default_factory=Alignment)
-
-    def __post_init__(self) -> None:
-        self.fmt = FORMATS[self.opts.output_format]
-        self.counter = duration_counter(self.fmt)
-        self.sent = ""  # characters sent (after the initialise message) from `self.base` on
-        self.base = 0  # how many sent characters were dropped from `sent` once confirmed
-        self.confirmed = 0  # characters whose audio has fully arrived (absolute)
-        self.pending_end = 0  # non-sync mode: end of the generation being received
-        self.written = 0
-        self.safe_bytes = 0  # output size at the last point where all received audio is confirmed
-        self.safe_align = (0, 0)
-        self.safe_seconds = 0.0
+    def __init__(self, connect: Callable[[WsOptions], Session], opts: WsOptions, fmt: Format,
+                 emit: Callable[[Event], None],
+                 *, retries: int = 3, hold: bool = True, timestamps: bool = False, timeout: float = 30.0,
+                 keepalive: float | None = None, wait: Callable[[float], None] = time.sleep) -> None:
+        self.connect = connect
+        self.opts = opts
+        self.fmt = fmt
+        self.emit = emit
+        self.hold = hold  # hand audio on only once confirmed (a drop then loses and doubles nothing)
+        self.timeout = timeout
+        self.keepalive_every = keepalive  # seconds without text before a keep-alive (None: never)
+        self.wait = wait
+        self.protocol = LiveProtocol(opts.sync_alignment, max(1, retries), can_roll_back=hold)
+        self.inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self.result = LiveResult(fmt.name, opts.voice_id, opts.model_id, pieces=1)
+        if timestamps:
+            self.result.alignment, self.result.normalized = Alignment(), Alignment()
         self._session: Session | None = None
-        self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
-        self._dropped: str | None = None
-        self._done = threading.Event()
-        self._lock = threading.Lock()
+        self._generation = 0  # which connection's messages count (older ones are stale)
+        self._counter = duration_counter(fmt)
+        self._base_seconds = 0.0  # where the current connection's audio starts
+        self._held: list[tuple[int, list[Event]]] = []  # (end byte, events) not yet confirmed
+        self._ended = False  # the end of the text was sent
+        self._first_send: float | None = None
+        self._last_send = 0.0  # when text last went out (the server's inactivity clock)
+        self._closed = threading.Event()
 
-    # --- receiving ---------------------------------------------------------------------------
-    def _receive(self, session: Session) -> None:
-        from eleven_cli.memory import trim
+    # --- the producer's side (any thread) ------------------------------------------------------
+    def text(self, text: str, flush: bool = False) -> None:
+        self.inbox.put(("text", text, flush))
 
+    def keepalive(self) -> None:
+        self.inbox.put(("keepalive",))
+
+    def end(self) -> None:
+        self.inbox.put(("end",))
+
+    def fail(self, exc: BaseException) -> None:
+        """The text's source failed: the session ends with that exception."""
+        self.inbox.put(("fail", exc))
+
+    def close(self) -> None:
+        """Stop now (from any thread): the socket is closed, `run` ends with Interrupted."""
+        self._closed.set()
+        self.inbox.put(("close",))
+        session = self._session
+        if session is not None:  # closing may wait for the close handshake: never on the caller's thread
+            threading.Thread(target=session.close, daemon=True, name="eleven-ws-close").start()
+
+    # --- the driver thread -------------------------------------------------------------------
+    def run(self) -> LiveResult:
+        """Drive the session to its end; emits Started, Audio, Timing, Retrying and Finished."""
+        from eleven_cli.errors import Interrupted
+
+        self.emit(Started(1, 0))
         try:
-            for event in session.events():
-                self._handle(event)
-                if self.stats.messages % TRIM_EVERY == 0:
-                    trim()  # this thread's freed message buffers go back to the system
-            with self._lock:  # the final message: everything sent has been spoken
-                self.confirmed = self.pending_end = self.base + len(self.sent)
-            self._done.set()
-        except Dropped as exc:
-            self._dropped = str(exc)
-        except BaseException as exc:  # noqa: BLE001 - handed to the sending thread
-            self._failure = exc
-
-    def _handle(self, event: AudioEvent) -> None:
-        with self._lock:
-            offset = self.counter.seconds
-            if not self.opts.sync_alignment and event.alignment is not None:
-                # A new generation starts: the previous one is complete.
-                self.confirmed = self.pending_end
-                self.pending_end = self.confirmed + len(event.alignment.characters)
-                self._mark_safe()
-            if event.alignment and self.keep_alignment:
-                self.alignment.extend(event.alignment, offset)
-            if event.normalized and self.keep_alignment:
-                self.normalized.extend(event.normalized, offset)
-            if self.stats.first_audio_at is None:
-                self.stats.first_audio_at = time.monotonic()
-            self.stats.messages += 1
-            self.write(event.audio)
-            self.written += len(event.audio)
-            self.counter.add(event.audio)
-            if self.opts.sync_alignment and event.alignment is not None:
-                self.confirmed += len(event.alignment.characters)
-                self.pending_end = self.confirmed
-                self._mark_safe()
-
-    def _mark_safe(self) -> None:
-        if self.confirmed - self.base > 4096:  # forget text whose audio is safely out
-            self.sent = self.sent[self.confirmed - self.base :]
-            self.base = self.confirmed
-        self.safe_bytes = self.written
-        self.safe_align = (len(self.alignment.characters), len(self.normalized.characters))
-        self.safe_seconds = self.counter.seconds
-
-    # --- connections -------------------------------------------------------------------------
-    def _open(self) -> None:
-        self._dropped = None
-        self._done.clear()
-        session = self.connect()
-        self._session = session
-        self._thread = threading.Thread(target=self._receive, args=(session,), daemon=True, name="eleven-ws")
-        self._thread.start()
-
-    def _check(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-
-    def _recover(self, why: str) -> None:
-        """Reconnect and resend every character whose audio did not fully arrive."""
-        if self.stats.reconnects >= self.retries:
-            raise NetworkError(f"the WebSocket connection was lost ({why}) and {self.retries} reconnects failed",
-                               hint="check the network and run the command again")
-        self.stats.reconnects += 1
-        if self._session is not None:
-            self._session.close()
-        if self._thread is not None:
-            self._thread.join(5)
-        with self._lock:
-            resend = self.sent[self.confirmed - self.base :]
-            if self.written > self.safe_bytes:
-                if self.rollback is not None and self.rollback(self.safe_bytes):
-                    self.written = self.safe_bytes
-                    self.counter = duration_counter(self.fmt, seconds=self.safe_seconds, size=self.safe_bytes)
-                    n, nn = self.safe_align
-                    for a, k in ((self.alignment, n), (self.normalized, nn)):
-                        del a.characters[k:], a.starts[k:], a.ends[k:]
-                else:
-                    self.say("eleven: warning: part of a generation may be heard twice after reconnecting")
-            self.pending_end = self.confirmed
-        self.say(f"eleven: connection lost ({why}); reconnecting and resending {len(resend)} characters "
-                 f"(attempt {self.stats.reconnects} of {self.retries})")
-        time.sleep(min(2.0, 0.2 * 2 ** (self.stats.reconnects - 1)))
-        self._open()
-        if resend.strip():
-            assert self._session is not None
-            self._session.send_text(resend)
-
-    def _send(self, text: str, flush: bool) -> None:
-        while True:
-            self._check()
-            if self._dropped:
-                self._recover(self._dropped)
-                continue
             try:
-                assert self._session is not None
-                if self.stats.first_send_at is None:
-                    self.stats.first_send_at = time.monotonic()
-                self._session.send_text(text, flush)
-            except Dropped as exc:
-                self._recover(str(exc))
-                continue
-            if text.strip() or text == " ":
-                with self._lock:
-                    self.sent += text
-            return
-
-    def run(self, pieces: Iterable[tuple[str, bool] | None], keepalive_text: str = " ") -> None:
-        """Send every piece as it comes (None = keep-alive), then close and wait for the last audio."""
-        self._open()
-        try:
-            for item in pieces:
-                if item is None:
-                    self._send(keepalive_text, False)
-                    continue
-                text, flush = item
-                if not text:
-                    continue
-                self.stats.pieces += 1
-                self.stats.sent_chars += len(text)
-                self._send(text, flush)
+                first = self.inbox.get(timeout=GRACE)
+            except queue.Empty:
+                first = None
+                self._open()  # connected while the text is on its way
             while True:
-                self._check()
-                try:
-                    assert self._session is not None
-                    if not self._dropped:
-                        self._session.end_input()
-                except Dropped as exc:
-                    self._dropped = str(exc)
-                while self._thread is not None and self._thread.is_alive():
-                    self._thread.join(0.1)
-                self._check()
-                if self._done.is_set():
-                    return
-                self._recover(self._dropped or "closed early")
+                msg = first if first is not None else self._get()
+                first = None
+                kind = msg[0]
+                if kind == "close":
+                    raise Interrupted("the live session was closed")
+                if kind == "fail":
+                    raise msg[1]
+                if kind in ("text", "keepalive"):
+                    self._send(msg[1] if kind == "text" else " ", msg[2] if kind == "text" else False,
+                               keepalive=kind == "keepalive")
+                elif kind == "end":
+                    if not self.result.text_characters or not self._session:
+                        raise UsageError("no text to speak", hint="the text was empty or only whitespace")
+                    self._end()
+                elif msg[1] != self._generation:
+                    continue  # from a connection given up
+                elif kind == "audio":
+                    self._audio(msg[2])
+                elif kind == "final":
+                    self._final()
+                    return self.result
+                elif kind == "dropped":
+                    self._recover(msg[2])
+                elif kind == "failed":
+                    raise msg[2]
         finally:
             if self._session is not None:
                 self._session.close()
 
+    def _get(self) -> tuple[Any, ...]:
+        """The next message; after the end of the text, silence for `timeout` seconds is a drop."""
+        if not self._ended:
+            if self.keepalive_every is None or self._session is None:
+                return self.inbox.get()
+            try:
+                due = self._last_send + self.keepalive_every - time.monotonic()
+                return self.inbox.get(timeout=max(0.0, due))
+            except queue.Empty:
+                return ("keepalive",)
+        try:
+            return self.inbox.get(timeout=self.timeout)
+        except queue.Empty:
+            return ("dropped", self._generation, f"no answer for {self.timeout:g} s after the end of the text")
 
-def speak_live(client: Client, opts: WsOptions, pieces: Iterable[tuple[str, bool] | None], outputs: list[Output],
-               *, token: bool = False, timeout: float = 30.0, say: Callable[[str], None] = print,
-               keep_alignment: bool = False) -> Live:
-    """Speak `pieces` (text, flush) as they come over the stream-input socket into `outputs`,
-    reconnecting and resending on a drop; finishes the outputs, or aborts them on any failure."""
-    from eleven_cli.events import Audio
-    from eleven_cli.outputs import FileOutput, PlayOutput, feeding
+    def _open(self) -> None:
+        if self._closed.is_set():
+            return
+        self._generation += 1
+        session = self.connect(self.opts)
+        self._session = session
+        self._last_send = time.monotonic()  # the initialising message
+        self._counter = duration_counter(self.fmt)
+        threading.Thread(target=self._receive, args=(session, self._generation), daemon=True,
+                         name="eleven-ws-receive").start()
+        if self._closed.is_set():  # closed while connecting
+            session.close()
 
-    def connect() -> Session:
-        tok = client.single_use_token() if token else None
-        return Session(client.base_url, client.api_key, opts, token=tok, timeout=timeout,
-                       ca_bundle=client.ca_bundle, trace=client.trace)
+    def _receive(self, session: Session, generation: int) -> None:
+        from eleven_cli.memory import trim
 
-    def write(data: bytes) -> None:
-        for output in outputs:
-            output.handle(Audio(data, 0))
+        try:
+            for n, event in enumerate(session.events(), 1):
+                self.inbox.put(("audio", generation, event))
+                if n % TRIM_EVERY == 0:
+                    trim()  # this thread's freed message buffers go back to the system
+            self.inbox.put(("final", generation))
+        except Dropped as exc:
+            self.inbox.put(("dropped", generation, str(exc)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the driver thread
+            self.inbox.put(("failed", generation, exc))
 
-    file_out = next((o for o in outputs if isinstance(o, FileOutput)), None)
-    playing = any(isinstance(o, PlayOutput) for o in outputs)
+    def _send(self, text: str, flush: bool, keepalive: bool = False) -> None:
+        if self._ended or (keepalive and self._session is None):
+            return  # nothing to keep alive before the first text
+        if self._session is None:
+            self._open()
+        if self._first_send is None and not keepalive:
+            self._first_send = time.monotonic()
+        if not keepalive:
+            self.result.text_characters += len(text)
+        self._last_send = time.monotonic()
+        self.protocol.sent(text, flush)  # recorded first: a drop while sending resends it
+        try:
+            assert self._session is not None
+            self._session.send_text(text, flush)
+        except Dropped as exc:
+            self._recover(str(exc))
 
-    def rollback(size: int) -> bool:
-        return not playing and (file_out is None or file_out.truncate(size))
+    def _end(self) -> None:
+        self._ended = True
+        try:
+            assert self._session is not None
+            self._session.end_input()
+        except Dropped as exc:
+            self._recover(str(exc))
 
-    retries = client.http.retries
-    live = Live(connect, opts, write, rollback, retries=max(1, retries), say=say, keep_alignment=keep_alignment)
-    with feeding(outputs):
-        live.run(pieces)
-    return live
+    def _audio(self, event: AudioEvent) -> None:
+        r, p = self.result, self.protocol
+        if r.ttfb is None and self._first_send is not None:
+            r.ttfb, r.first_byte_at = time.monotonic() - self._first_send, time.time()
+        r.messages += 1
+        offset = p.position.seconds
+        seconds = self._base_seconds + self._counter.add(event.audio) - offset
+        a, n = event.alignment, event.normalized
+        safe = p.received(len(event.audio), seconds, len(a.characters) if a else None,
+                          len(n.characters) if n else None)
+        events: list[Event] = [Audio(event.audio, 0)]
+        if a:
+            timing = Alignment()
+            timing.extend(a, offset)
+            normalized = None
+            if n:
+                normalized = Alignment()
+                normalized.extend(n, offset)
+            events.append(Timing(timing, normalized, 0))
+        if not self.hold:
+            self._hand_on(events)
+            return
+        self._held.append((p.position.bytes, events))
+        if safe is not None:
+            self._release(safe.bytes)
+
+    def _release(self, upto: int) -> None:
+        while self._held and self._held[0][0] <= upto:
+            self._hand_on(self._held.pop(0)[1])
+
+    def _hand_on(self, events: list[Event]) -> None:
+        r = self.result
+        for event in events:
+            if isinstance(event, Timing) and r.alignment is not None:
+                r.alignment.extend(event.alignment)
+                if event.normalized and r.normalized is not None:
+                    r.normalized.extend(event.normalized)
+            self.emit(event)
+
+    def _final(self) -> None:
+        safe = self.protocol.final()
+        self._release(safe.bytes)
+        r = self.result
+        r.duration = self.protocol.position.seconds
+        r.characters = self.protocol.billed
+        r.reconnects = self.protocol.drops
+        self.emit(Finished(r))
+
+    def _recover(self, why: str) -> None:
+        """Reconnect and resend every character whose audio did not fully arrive."""
+        while True:
+            resend = self.protocol.dropped(why)  # NetworkError once the attempts are spent
+            if resend is None:
+                return
+            if self._session is not None:
+                self._session.close()
+            self._held.clear()  # never handed on: nothing is lost or doubled
+            self._base_seconds = resend.rollback_to.seconds
+            note = (f"; about {resend.repeated:.1f} s already played will be heard again"
+                    if resend.repeated > 0.05 else "")
+            self.emit(Retrying(0, resend.attempt, f"connection lost ({why}); reconnecting and resending "
+                                                  f"{len(resend.text)} characters (attempt {resend.attempt} of "
+                                                  f"{self.protocol.retries}){note}"))
+            self.wait(min(2.0, 0.2 * 2 ** (resend.attempt - 1)))
+            try:
+                self._open()
+                assert self._session is not None
+                for text, flush in resend.pieces:
+                    self._session.send_text(text, flush)
+                if self._ended:
+                    self._session.end_input()
+                return
+            except Dropped as exc:
+                why = str(exc)
+            except NetworkError as exc:
+                if not exc.retryable:
+                    raise
+                why = exc.message
+

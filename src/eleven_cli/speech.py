@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eleven_cli.errors import UsageError
 from eleven_cli.events import Event, Finished, Result
-from eleven_cli.formats import FORMATS, Format, format_for_path
-from eleven_cli.outputs import FileOutput, MemoryOutput, Output, PlayOutput, feeding
+from eleven_cli.face import Synthesis
+from eleven_cli.formats import Format
+from eleven_cli.outputs import FileOutput, Output, PlayOutput, feeding
 from eleven_cli.pipeline import Job, Pipeline
 
 if TYPE_CHECKING:
@@ -27,10 +26,11 @@ def wire_format(fmt: Format, streaming: bool) -> tuple[Format, bool]:
     return fmt, fmt.container == "riff"
 
 
-class Speech:
+class Speech(Synthesis):
     """A synthesis not yet run. `save`, `audio`, `play` and `run` each run it and return the Result;
-    `stream()` yields its typed events as they arrive (eleven_cli.events). Running it again (another
-    `save`, say) replays the audio of the first run: nothing is billed twice."""
+    `stream()` yields its typed events as they arrive (eleven_cli.events); each has an asyncio form
+    (eleven_cli.face). Running it again (another `save`, say) replays the audio of the first run:
+    nothing is billed twice."""
 
     def __init__(self, client: Client, script: Callable[[str], Script], fmt: Format, *, timestamps: bool = False,
                  streaming: bool = False, cache: PieceCache | None = None, format_given: bool = False) -> None:
@@ -54,8 +54,12 @@ class Speech:
         return Job(self._script(wire.name), wire, self._timestamps, self._streaming)
 
     @property
-    def format(self) -> str:
-        return self.output_format.name
+    def wire(self) -> Format:
+        return self.job.fmt
+
+    def _reformat(self, fmt: Format) -> None:
+        self.job = self._job(fmt)
+        self._replay.clear()
 
     @property
     def script(self) -> Script:
@@ -104,31 +108,3 @@ class Speech:
         if result.characters or result.pieces > result.cached_pieces:
             self.client.record(result, script.text)
         return result
-
-    def save(self, path: str | Path) -> Result:
-        """Write the audio to `path` atomically (split, continuity, stitch, cache, verify). The format
-        comes from the file's extension, as `-o` does, unless one was asked for (then they must agree)."""
-        implied = format_for_path(str(path)) if str(path) != "-" else None
-        if implied and FORMATS[implied].codec != self.output_format.codec:
-            if self._format_given:
-                raise UsageError(f"format {self.format} does not match the extension of {str(path)!r}",
-                                 hint=f"use a {self.output_format.extension} file name or leave the format out")
-            self.job = self._job(FORMATS[implied])
-            self._replay.clear()
-        result = self.run(FileOutput(path, self.job.fmt, wav=self.wav))
-        result.output = str(path)
-        return result
-
-    def audio(self) -> bytes:
-        """The whole audio in memory, as one file of the format; `self.result` tells the rest."""
-        memory = MemoryOutput(self.job.fmt, wav=self.wav)
-        result = self.run(memory)
-        result.audio = memory.data
-        return memory.data
-
-    def play(self, device: str | int | None = None, buffer_ms: float = 150.0) -> Result:
-        """Play on an output device as the audio arrives."""
-        from eleven_cli.audio.player import choose_rate
-
-        rate = choose_rate(device)
-        return self.run(PlayOutput(self.job.fmt, rate, device, buffer_ms), live=True)

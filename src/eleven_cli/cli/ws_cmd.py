@@ -67,54 +67,78 @@ def ws(
 ) -> None:
     """Speak text as it arrives (e.g. from a language model) over the stream-input WebSocket:
     each piece of stdin is sent at once and its audio played or saved as it returns."""
-    from eleven_cli.api.ws import WsOptions
-    from eleven_cli.audio.sink import check_output_path
     from eleven_cli.captions import write_captions
+    from eleven_cli.cli.speak import _plan, check_outputs, outputs_of
     from eleven_cli.cli.status import Progress, cost_line, progress_text
-    from eleven_cli.cli.synth import _plan
-    from eleven_cli.live_session import speak_live
     from eleven_cli.outputs import PlayOutput
 
     g, options = ctx.obj, options or {}
     sched = parse_schedule(schedule)
-    for path in (alignment_out, srt, vtt):
-        if path and path != "-":
-            check_output_path(path)
-    pieces = _pieces(g, text, flush_on_newline, inactivity_timeout)
+    check_outputs(output, alignment_out, srt, vtt)
+    pieces = _pieces(g, text, flush_on_newline)
     plan = _plan(g, options, output, play, device, streaming=True)
     client = g.client()
-    from eleven_cli.speech import wire_format
-
-    wire, wav = wire_format(plan.fmt, streaming=True)
-    wopts = WsOptions(client.voice_id(options.get("voice")), client.options(**options), wire.name, schedule=sched,
-                      auto_mode=auto_mode, sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout)
-    outs = plan.outputs(buffer_ms, wire, wav)
+    if g.max_credits is not None:
+        pieces = _budgeted(pieces, client, client.options(**options).model_id, g.max_credits)
+    live = client.live(pieces, **{**options, "format": plan.fmt.name}, schedule=sched, auto_mode=auto_mode,
+                           sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout,
+                           flush_on_newline=False,  # stdin is cut into (piece, flush) already
+                           token=token, timestamps=bool(alignment_out or srt or vtt), timeout=g.timeout or 30.0)
+    outs = outputs_of(g, plan, buffer_ms, live.wire, live.wav)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
     with Progress(g, progress_text(player, lambda: player.received) if player is not None else (lambda: "")):
-        live = speak_live(client, wopts, pieces, outs, token=token, timeout=g.timeout or 30.0, say=g.say,
-                          keep_alignment=bool(alignment_out or srt or vtt))
+        result = live.run(*outs, _said(g))
     if alignment_out or srt or vtt:
-        write_captions(live.normalized if normalized else live.alignment, alignment_out=alignment_out, srt=srt,
+        write_captions(result.normalized if normalized else result.alignment, alignment_out=alignment_out, srt=srt,
                        vtt=vtt)
-    stats = live.stats
-    info = {"characters": stats.sent_chars, "request_ids": [], "duration_seconds": round(live.counter.seconds, 3),
-            "ttfb_ms": (round((stats.first_audio_at - stats.first_send_at) * 1000)
-                        if stats.first_audio_at and stats.first_send_at else None),
-            "output": plan.output, "format": plan.fmt.name, "voice_id": wopts.voice_id, "model_id": wopts.model_id,
-            "messages": stats.messages, "reconnects": stats.reconnects}
-    cost_line(g, as_json, plan.output == "-", **info)
+    result.output = plan.output
+    cost_line(g, as_json, plan.output == "-", **result.summary())
 
 
-def _pieces(g: Any, text: list[str] | None, flush_on_newline: bool, inactivity_timeout: int | None) -> Any:
-    """(text, flush) pieces: the words given, or standard input as it arrives (None = keep-alive)."""
+def _budgeted(pieces: Any, client: Any, model_id: str, limit: float) -> Any:
+    """The pieces while their credits stay within `limit`: text given whole is refused before anything is
+    sent (exit 2); text still arriving stops at the piece that would pass it (exit 4)."""
+    from eleven_cli.errors import RejectedError
+
+    if isinstance(pieces, list):
+        client.check_budget(model_id, sum(len(t) for t, _ in pieces))
+        return pieces
+
+    def within() -> Any:
+        spent = 0.0
+        for piece in pieces:
+            if piece is not None:
+                spent += client.credits_for(model_id, len(piece[0].strip()))
+                if spent > limit:
+                    raise RejectedError(f"stopped: the text would pass the limit of {limit:,g} credits; nothing "
+                                        "more was sent")
+            yield piece
+
+    return within()
+
+
+def _said(g: Any) -> Any:
+    """An output that says what happened to the connection (a reconnect) on stderr."""
+    from eleven_cli.events import Event, Retrying
+    from eleven_cli.outputs import Output
+
+    class Said(Output):
+        def handle(self, event: Event) -> None:
+            if isinstance(event, Retrying):
+                g.say(f"eleven: {event.reason}")
+
+    return Said()
+
+
+def _pieces(g: Any, text: list[str] | None, flush_on_newline: bool) -> Any:
+    """(text, flush) pieces: the words given, or standard input as it arrives."""
     from eleven_cli.cli.reading import read_text, stream_pieces
 
     if text:
-        return [(read_text(text, None).rstrip() + " ", False)]
+        return [(read_text(text, None).strip(), False)]
     if sys.stdin.isatty():
         g.say("eleven: type text; each line is spoken (Ctrl-D to finish)")
-    keepalive = max(1.0, min(10.0, (inactivity_timeout or 20) / 2))
-    return stream_pieces(sys.stdin.fileno(), flush_on_newline=flush_on_newline, keepalive=keepalive)
+    return stream_pieces(sys.stdin.fileno(), flush_on_newline=flush_on_newline)
 
 
 def register(app: typer.Typer) -> None:
