@@ -72,7 +72,7 @@ def test_astream_yields_typed_events_with_whole_speech_timing(mock: Mock) -> Non
     result = events[-1].result
     assert result.duration == pytest.approx(len(audio) / 2 / 16000, abs=0.01)
     starts = [s for e in events if isinstance(e, Timing) for s in e.alignment.starts]
-    assert starts == sorted(starts) and starts[0] >= 0 and starts[-1] < result.duration
+    assert starts == sorted(starts) and starts[0] >= 0 and starts[-1] < result.duration + 0.002  # ms rounding
     assert "".join(result.alignment.characters) == REPLY  # the whole alignment, in seconds from the start
     late = [e for e in events if isinstance(e, Timing)][-1]
     assert late.alignment.starts[0] > 1.0  # not chunk-relative

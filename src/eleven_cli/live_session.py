@@ -19,7 +19,7 @@ from typing import Any
 from eleven_cli.api.types import Alignment
 from eleven_cli.api.ws import AudioEvent, Dropped, Session, WsOptions
 from eleven_cli.audio.codecs import duration_counter
-from eleven_cli.errors import NetworkError, UsageError
+from eleven_cli.errors import NetworkError, UnavailableError, UsageError
 from eleven_cli.events import Audio, Event, Finished, Result, Retrying, Started, Timing
 from eleven_cli.formats import Format
 from eleven_cli.live_protocol import LiveProtocol
@@ -175,6 +175,8 @@ class Driver:
             self.inbox.put(("final", generation))
         except Dropped as exc:
             self.inbox.put(("dropped", generation, str(exc)))
+        except UnavailableError as exc:  # busy (too many concurrent requests, system busy): reconnect, resend
+            self.inbox.put(("dropped", generation, exc.message))
         except BaseException as exc:  # noqa: BLE001 - handed to the driver thread
             self.inbox.put(("failed", generation, exc))
 
