@@ -121,3 +121,27 @@ def test_a_plain_say_does_not_load_typer(mock: Mock, tmp_path) -> None:
     quick = subprocess.run([sys.executable, "-c", probe, "say", "Hello.", "-o", str(tmp_path / "a.mp3")],
                            capture_output=True, env=env)
     assert quick.returncode == 0 and err(quick).strip().endswith("[]"), err(quick)
+
+
+WS_FORMS = [
+    ("ws", "A line given as words.", "-o", OUT, "--no-play"),
+    ("ws", "-o", OUT, "--no-play", "--speed", "1.1", "--stability", "0.4", "--language", "en",
+     "-m", "eleven_flash_v2_5"),
+    ("ws", "Bad speed.", "-o", OUT, "--no-play", "--speed", "3"),
+    ("ws", "No latency here.", "-o", OUT, "--latency", "2"),
+]
+
+
+@pytest.mark.parametrize("form", WS_FORMS, ids=lambda f: " ".join(f)[:60])
+def test_ws_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mock, tmp_path, form) -> None:
+    args = [a.format(out=tmp_path / "out.mp3") for a in form]
+    seen = []
+    for prefix in ((), ("--retries", "3")):
+        mock.clear()
+        r = cli(*prefix, *args, input="A line from standard input.\n")
+        opened = [(q["path"], q.get("query"), [{k: v for k, v in m.items() if k != "t"} for m in q.get("messages", [])
+                                             if m.get("dir") == "in"]) for q in mock.requests("/stream-input")]
+        made = (tmp_path / "out.mp3").exists()
+        (tmp_path / "out.mp3").unlink(missing_ok=True)
+        seen.append((r.returncode, _norm(r.stderr), opened, made))
+    assert seen[0] == seen[1]

@@ -11,7 +11,7 @@ _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
 
 
 _TALKING = _PLAYING | {"models", "voices", "batch", "book"}
-_SPEAKING = {"say", "stream"}  # answered by the quick parser in their plain forms (cli/quick.py)
+_SPEAKING = {"say", "stream", "ws"}  # answered by the quick parser in their plain forms (cli/quick.py)
 
 
 def _option(args: list[str], name: str) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eleven_cli.options import SPEECH
+from eleven_cli.options import LIVE, SPEECH
 
 
 @dataclass(frozen=True)
@@ -47,4 +47,5 @@ BUFFER = Flag("buffer_ms", ("--buffer",), "Jitter buffer before the first sound,
 QUICK: dict[str, tuple[tuple[Flag, ...], str]] = {
     "say": ((TEXT, FILE, OUTPUT, PLAY, DEVICE, JSON), SPEECH),
     "stream": ((TEXT, FILE, OUTPUT, PLAY, DEVICE, BUFFER, JSON), SPEECH),
+    "ws": ((TEXT, OUTPUT, PLAY, DEVICE, BUFFER, JSON), LIVE),
 }

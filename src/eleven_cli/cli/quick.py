@@ -110,13 +110,13 @@ def answer(command: str, args: list[str], before: Callable[[], None] | None = No
     own, options = parsed
     if before is not None:
         before()
-    from eleven_cli.cli import speak
+    from eleven_cli.cli import speak, speak_live
     from eleven_cli.cli.boundary import guarded, install_interrupt_handler
     from eleven_cli.cli.context import Globals
 
     install_interrupt_handler()
     g = Globals(command=command)
-    run = getattr(speak, command)
+    run: Any = {"say": speak.say, "stream": speak.stream, "ws": speak_live.ws}[command]
 
     def call() -> int:
         try:
