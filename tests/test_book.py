@@ -148,3 +148,14 @@ def test_bad_outputs_and_covers_are_refused_before_anything_is_sent(cli, mock, b
         r = cli("book", str(book_md), *args)
         assert r.returncode == 2 and words in err(r), err(r)
     assert _spoken(mock) == []
+
+
+def test_sentence_pauses_lengthen_the_book_by_what_they_add(cli, mock, tmp_path) -> None:
+    one = tmp_path / "one.md"
+    one.write_text("# One\n\nFirst sentence here. Second sentence here. Third one ends it.\n")
+    plain, paused = tmp_path / "plain.mp3", tmp_path / "paused.mp3"
+    assert cli("book", str(one), "-o", str(plain), "--no-titles", "--no-loudness").returncode == 0
+    r = cli("book", str(one), "-o", str(paused), "--no-titles", "--no-loudness", "--pause", "sentence=1.0")
+    assert r.returncode == 0, err(r)
+    added = read_chapters(paused)[1] - read_chapters(plain)[1]
+    assert 1.6 < added < 2.4  # two sentence ends inside the paragraph, a second each

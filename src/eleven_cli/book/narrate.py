@@ -90,6 +90,7 @@ class Narration:
 
     def __init__(self, client: Any, book: Book, *, voice: str | None = None, model: str | None = None,
                  rate: int = 24000, paragraph_pause: float = 0.6, chapter_pause: float = 2.0,
+                 sentence_pause: float = 0.0,
                  loudness: tuple[float, float] | None = (-18.0, -3.0), titles: bool = True, jobs: int = 3,
                  bitrate: int | None = None, genre: str = "Audiobook", cover: tuple[bytes, str] | None = None,
                  **options: Any) -> None:
@@ -99,6 +100,7 @@ class Narration:
         self.book = book
         self.rate = rate
         self.paragraph_pause, self.chapter_pause = paragraph_pause, chapter_pause
+        self.sentence_pause = sentence_pause
         self.loudness = loudness
         self.titles = titles
         self.jobs = max(1, jobs)
@@ -172,6 +174,10 @@ class Narration:
                 raise item
             yield item
 
+    def run(self, out: str | Path, on_event: Callable[[BookEvent], None] | None = None, **kw: Any) -> BookResult:
+        """`save(out)`, handing every event to `on_event` as it happens."""
+        return self.save(out, on_event=on_event, **kw)
+
     def save(self, out: str | Path, *, srt: str | None = None, vtt: str | None = None,
              chapters_file: str | None = None, kind: str | None = None, max_credits: float | None = None,
              on_event: Callable[[BookEvent], None] | None = None) -> BookResult:
@@ -182,7 +188,9 @@ class Narration:
         from eleven_cli.audio.audiobook_timeline import chapters_vtt
         from eleven_cli.batch import Limiter
         from eleven_cli.book.captions import join_alignments
+        from eleven_cli.extras import check
 
+        check()  # the [book] extra is all there, before anything is spent
         emit = on_event or (lambda e: None)
         out = Path(out)
         cache = self._cache_folder(out)
@@ -201,16 +209,19 @@ class Narration:
         target = LoudnessTarget(*self.loudness) if self.loudness else None
         alignments: dict[int, Alignment] = {}
         captions = bool(srt or vtt)
+        timed = captions or self.sentence_pause > 0  # sentence pauses are cut where the timing says
         continuity = self.opts.continuity
         model = self.opts.model_id
 
         def speak(text: str, before: str | None, after: str | None) -> Any:
             extra = {"previous_text": before, "next_text": after} if continuity else {}
-            speech = client.speech(text, format=f"pcm_{self.rate}", timestamps=captions, pieces_dir=cache,
+            speech = client.speech(text, format=f"pcm_{self.rate}", timestamps=timed, pieces_dir=cache,
                                    **{**self.given, **extra})
             speech.keep_pieces = True  # the book's pieces go when the book is written
             speech.remember = False
             data = speech.audio()
+            if self.sentence_pause > 0 and speech.result is not None and speech.result.alignment is not None:
+                data = _sentence_pauses(data, speech.result.alignment, self.rate, self.sentence_pause)
             return data, speech.result
 
         def narrate(chapter: Chapter, book: Assembler) -> None:
@@ -298,6 +309,31 @@ class Narration:
             return next((v.name for v in self.client.catalog.voices() if v.voice_id == self.voice_id), None)
         except ElevenError:
             return None
+
+
+def _sentence_pauses(pcm: bytes, alignment: Alignment, rate: int, seconds: float) -> bytes:
+    """`pcm` with `seconds` of silence after each sentence but the last (where the alignment says a sentence
+    ends: . ! ? or … before a space), and the alignment moved to match."""
+    chars = alignment.characters
+    cuts = [i for i, c in enumerate(chars[:-1]) if c in ".!?…" and chars[i + 1].isspace()]
+    if not cuts:
+        return pcm
+    gap = bytes(2 * round(seconds * rate))
+    out, at, shift = bytearray(), 0, 0.0
+    moved = list(zip(alignment.starts, alignment.ends, strict=True))
+    for n, cut in enumerate(cuts, 1):
+        end = alignment.ends[cut]
+        frame = min(len(pcm) // 2, round(end * rate)) * 2
+        out += pcm[at:frame] + gap
+        at = frame
+        shift = n * seconds
+        nxt = cuts[n] + 1 if n < len(cuts) else len(chars)
+        for k in range(cut + 1, nxt):
+            moved[k] = (moved[k][0] + shift, moved[k][1] + shift)
+    out += pcm[at:]
+    alignment.starts[:] = [s for s, _ in moved]
+    alignment.ends[:] = [e for _, e in moved]
+    return bytes(out)
 
 
 def _run_id() -> str:

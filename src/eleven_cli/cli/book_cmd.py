@@ -39,7 +39,8 @@ def book(
     cover: Annotated[str | None, typer.Option("--cover", metavar="IMAGE", help="Cover art (JPEG or PNG) "
                                               "[default: the EPUB's].", show_default=False)] = None,
     pause: Annotated[str | None, typer.Option("--pause", metavar="KIND=SECONDS,...", help="Pauses between "
-                                              "paragraphs and chapters [default: paragraph=0.6,chapter=2.0].",
+                                              "sentences, paragraphs and chapters, in seconds [default: "
+                                              "sentence=0,paragraph=0.6,chapter=2.0].",
                                               show_default=False)] = None,
     loudness: Annotated[float, typer.Option("--loudness", metavar="LUFS", min=-40, max=-5, help="Integrated "
                                             "loudness of the whole book (ITU-R BS.1770), true peak at most "
@@ -81,6 +82,7 @@ def book(
                             options.pop("model", None), chapters=chapters, all=all_parts,
                             chapter_pattern=chapter_pattern, cover=art, name=name,
                             paragraph_pause=pauses.paragraph, chapter_pause=pauses.chapter,
+                            sentence_pause=pauses.sentence,
                             loudness=None if no_loudness else (loudness, -3.0), titles=titles, jobs=jobs, **options)
     for warning in narration.book.warnings:
         g.say(f"eleven: warning: {warning}")
