@@ -1,0 +1,116 @@
+"""What a new user meets in the first hour (issue 25, items 3-8), each through the installed `eleven`
+against the real mock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+
+from conftest import ELEVEN, Mock, err
+
+
+def env_for(m: Mock, **extra: str) -> dict[str, str]:
+    return {**os.environ, "ELEVENLABS_BASE_URL": m.url, "ELEVENLABS_API_KEY": m.key, **extra}
+
+
+# 3. manifests and folders -----------------------------------------------------------------------------
+def test_csv_faults_name_their_lines(cli, mock: Mock, tmp_path: Path) -> None:
+    many = tmp_path / "many.csv"
+    many.write_text("id,text\n1,Too,many,columns\n2,Fine.\n")
+    r = cli("batch", str(many), "-d", str(tmp_path / "o"), "--dry-run")
+    assert r.returncode == 2 and "many.csv:2: 4 fields, but the header names 2" in err(r), err(r)
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text('id,text\n1,"An open quote\n2,Swallowed.\n3,Also swallowed.\n')
+    r = cli("batch", str(unclosed), "-d", str(tmp_path / "o"))
+    assert r.returncode == 2 and "unclosed.csv:2: a quote is not closed" in err(r), err(r)
+    assert len(err(r).strip().splitlines()) == 1 and not mock.requests("/v1/text-to-speech")
+    good = tmp_path / "good.csv"
+    good.write_text('id,text,colour\n1,"Commas, quoted, are fine.",red\n')
+    r = cli("batch", str(good), "-d", str(tmp_path / "o"), "--dry-run", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["items"][0]["characters"] == len("Commas, quoted, are fine.")
+    assert "warning: " in err(r) and "unknown column 'colour'" in err(r), err(r)
+
+
+def test_jsonl_faults_are_reported_together_and_unknown_keys_warned(cli, mock: Mock, tmp_path: Path) -> None:
+    bad = tmp_path / "m.jsonl"
+    bad.write_text('{"id": 1, "text": 42}\nnot json\n{"id": 3, "text": "Fine."}\n[1, 2]\n{"id": 5}\n')
+    r = cli("batch", str(bad), "-d", str(tmp_path / "o"))
+    lines = err(r).strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1, err(r)
+    for needle in ('m.jsonl:1: "text" must be a string, not the number 42', "m.jsonl:2: not valid JSON",
+                   "m.jsonl:4: each line must be a JSON object", 'm.jsonl:5: no "text"', "4 bad lines"):
+        assert needle in lines[0], (needle, lines[0])
+    assert not mock.requests("/v1/text-to-speech")
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text('{"id": 1, "text": "Fine.", "speed": 1.1}\n')
+    r = cli("batch", str(odd), "-d", str(tmp_path / "o2"))
+    assert r.returncode == 0 and "warning: " in err(r) and "odd.jsonl:1: unknown key 'speed'" in err(r), err(r)
+
+
+def _bad_folder(tmp_path: Path) -> Path:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "01.txt").write_text("The first chapter.")
+    (book / "02.txt").write_bytes("Caf\xe9 in Latin-1.".encode("latin-1"))
+    (book / "03.txt").symlink_to(tmp_path / "gone.txt")
+    (book / "06.txt").mkdir()
+    (book / "07.md").write_text("# The last chapter.")
+    return book
+
+
+def test_unreadable_folder_entries_are_bad_items_and_the_rest_go_on(cli, mock: Mock, tmp_path: Path) -> None:
+    book = _bad_folder(tmp_path)
+    dry = cli("batch", str(book), "-d", str(tmp_path / "o"), "--dry-run")
+    assert dry.returncode == 4 and "3 of 5 items will fail" in err(dry), err(dry)
+    table = dry.stdout.decode()
+    assert "not valid UTF-8" in table and "symbolic link to nothing" in table and "is a folder" in table, table
+    assert not mock.requests("/v1/text-to-speech")
+    plan = json.loads(cli("batch", str(book), "-d", str(tmp_path / "o"), "--dry-run", "--json").stdout)
+    assert plan["will_fail"] == 3 and [i["id"] for i in plan["items"] if not i["will_fail"]] == ["01", "07"]
+    r = cli("batch", str(book), "-d", str(tmp_path / "o"))
+    assert r.returncode == 4 and "3 of 5 items failed" in err(r), err(r)
+    assert sorted(p.name for p in (tmp_path / "o").glob("*.mp3")) == ["01.mp3", "07.mp3"]
+    results = {x["id"]: x for x in map(json.loads, (tmp_path / "o" / "results.jsonl").read_text().splitlines())}
+    assert "02.txt is not valid UTF-8" in results["02"]["error"] and results["06"]["status"] == "failed"
+    assert len(mock.requests("/v1/text-to-speech")) == 2
+
+
+def test_results_name_their_durations_and_old_names_still_resume(cli, mock: Mock, tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "a.txt").write_text("Hello there.")
+    assert cli("batch", str(book), "-d", str(tmp_path / "o")).returncode == 0
+    results = tmp_path / "o" / "results.jsonl"
+    line = json.loads(results.read_text())
+    assert line["audio_seconds"] > 0 and line["elapsed_seconds"] >= 0 and "duration" not in line
+    line["duration"], line["seconds"] = line.pop("audio_seconds"), line.pop("elapsed_seconds")  # an older run's
+    results.write_text(json.dumps(line) + "\n")
+    mock.clear()
+    r = cli("batch", str(book), "-d", str(tmp_path / "o"), "--resume")
+    assert r.returncode == 0 and "1 skipped" in err(r) and not mock.requests("/v1/text-to-speech"), err(r)
+
+
+def test_a_second_ctrl_c_leaves_no_temp_files(fresh_mock, tmp_path: Path) -> None:
+    m = fresh_mock("--rtf", "1")
+    book = tmp_path / "book"
+    book.mkdir()
+    for n in range(6):
+        (book / f"ch{n}.txt").write_text(" ".join(f"Chapter {n}, sentence {s} is read slowly." for s in range(6)))
+    out = tmp_path / "audio"
+    proc = subprocess.Popen([ELEVEN, "batch", str(book), "-d", str(out), "--jobs", "3"], env=env_for(m),
+                            stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 30
+    while not list(out.rglob(".*.part")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert list(out.rglob(".*.part")), "items are being written"
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 130
+    assert proc.stderr is not None and "Ctrl-C again to abandon them" in proc.stderr.read().decode()
+    assert not list(out.rglob(".*.part")) and not list(out.glob("*.mp3"))
