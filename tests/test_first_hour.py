@@ -10,7 +10,6 @@ import subprocess
 import time
 from pathlib import Path
 
-
 from conftest import ELEVEN, Mock, err
 
 
