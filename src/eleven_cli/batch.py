@@ -230,7 +230,9 @@ def _json_kind(value: Any) -> str:
         return "true/false"
     if isinstance(value, int | float):
         return f"the number {value}"
-    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
 
 
 def _unique(items: list[Item]) -> list[Item]:
