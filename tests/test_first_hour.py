@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import ELEVEN, Mock, err
 
 
@@ -113,3 +115,82 @@ def test_a_second_ctrl_c_leaves_no_temp_files(fresh_mock, tmp_path: Path) -> Non
     assert proc.wait(30) == 130
     assert proc.stderr is not None and "Ctrl-C again to abandon them" in proc.stderr.read().decode()
     assert not list(out.rglob(".*.part")) and not list(out.glob("*.mp3"))
+
+
+# 4. dialogue scripts ----------------------------------------------------------------------------------
+def test_the_apis_own_dialogue_shape_is_read(cli, mock: Mock, tmp_path: Path) -> None:
+    george = "JBFqnCBsd6RMkjVDRZzb"
+    as_list = tmp_path / "list.json"
+    as_list.write_text(json.dumps([{"voice_id": george, "text": "Hello from the API shape."}]))
+    as_inputs = tmp_path / "inputs.json"
+    as_inputs.write_text(json.dumps({"inputs": [{"voice_id": george, "text": "Inputs, too."},
+                                                {"speaker": "Alice", "text": "And a name."}]}))
+    for script, texts in ((as_list, ["Hello from the API shape."]), (as_inputs, ["Inputs, too.", "And a name."])):
+        mock.clear()
+        r = cli("dialogue", str(script), "-o", str(tmp_path / "d.mp3"), "--srt", str(tmp_path / "d.srt"))
+        assert r.returncode == 0, err(r)
+        sent = mock.requests("/v1/text-to-dialogue")[0]["body"]["inputs"]
+        assert [x["text"] for x in sent] == texts and sent[0]["voice_id"] == george
+        assert "GEORGE:" in (tmp_path / "d.srt").read_text()  # labelled with the voice's name, not its id
+
+
+@pytest.mark.parametrize("doc", ["42", "null", '"Alice: hi"', '{"turns": [{"speaker": "A", "text": "x"}]}',
+                                 "Alice: plain text in a .json file"])
+def test_a_json_script_that_is_not_a_list_of_turns_is_a_json_error(cli, mock: Mock, tmp_path: Path,
+                                                                    doc: str) -> None:
+    script = tmp_path / "script.json"
+    script.write_text(doc)
+    r = cli("dialogue", str(script), "-o", str(tmp_path / "d.mp3"))
+    assert r.returncode == 2 and "script.json" in err(r) and "JSON" in err(r), err(r)
+    assert "speaker" in err(r) and "first turn needs a speaker" not in err(r), err(r)
+    assert len(err(r).strip().splitlines()) == 1 and not mock.requests("/v1/text-to-dialogue")
+
+
+def test_a_line_that_looks_like_a_speaker_is_written_with_a_backslash(cli, mock: Mock, tmp_path: Path) -> None:
+    script = "Alice: Here is the plan.\nStep one\\: we wait.\nBob: Fine.\n"
+    r = cli("dialogue", "-", "--cast", "Alice=Alice,Bob=George", "-o", str(tmp_path / "d.mp3"), input=script)
+    assert r.returncode == 0, err(r)
+    sent = mock.requests("/v1/text-to-dialogue")[0]["body"]["inputs"]
+    assert [x["text"] for x in sent] == ["Here is the plan. Step one: we wait.", "Fine."]
+    r = cli("dialogue", "-", "--cast", "Alice=Alice", "-o", str(tmp_path / "e.mp3"),
+            input="Alice: Here is the plan.\nStep one: we wait.\n")
+    assert r.returncode == 2 and "Step one" in err(r) and "Name\\:" in err(r), err(r)  # says how to write it
+
+
+def test_an_empty_turn_is_reported(cli, mock: Mock, tmp_path: Path) -> None:
+    r = cli("dialogue", "-", "-o", str(tmp_path / "d.mp3"), input="Alice: Hello.\nBob:\nAlice: Bye.\n")
+    assert r.returncode == 2 and "standard input:2: the turn of Bob is empty" in err(r), err(r)
+    script = tmp_path / "s.json"
+    script.write_text(json.dumps([{"speaker": "Alice", "text": "Hi."}, {"speaker": "Bob", "text": "  "}]))
+    r = cli("dialogue", str(script), "-o", str(tmp_path / "d.mp3"))
+    assert r.returncode == 2 and "turn 2 is empty" in err(r), err(r)
+    assert not mock.requests("/v1/text-to-dialogue")
+
+
+def test_audio_tags_stay_out_of_captions_unless_asked(cli, tmp_path: Path) -> None:
+    script = "Alice: [laughs] That is funny.\nBob: [whispers] Quiet now.\n"
+    r = cli("dialogue", "-", "--cast", "Alice=Alice,Bob=George", "-o", str(tmp_path / "d.mp3"), "--srt",
+            str(tmp_path / "d.srt"), "--vtt", str(tmp_path / "d.vtt"), input=script)
+    assert r.returncode == 0, err(r)
+    for name in ("d.srt", "d.vtt"):
+        text = (tmp_path / name).read_text()
+        assert "That is funny." in text and "[laughs]" not in text and "[whispers]" not in text, text
+    kept = cli("dialogue", "-", "--cast", "Alice=Alice,Bob=George", "-o", str(tmp_path / "k.mp3"), "--srt",
+               str(tmp_path / "k.srt"), "--keep-tags", input=script)
+    assert kept.returncode == 0 and "[laughs] That is funny." in (tmp_path / "k.srt").read_text()
+    r = cli("timestamps", "[sighs] A long day.", "--srt", str(tmp_path / "t.srt"), "--no-play")
+    assert r.returncode == 0 and "[sighs]" not in (tmp_path / "t.srt").read_text() and "A long day." in (
+        tmp_path / "t.srt").read_text()
+
+
+def test_the_dialogue_dry_run_adds_up(cli, tmp_path: Path) -> None:
+    turns = [f"{'Alice' if n % 2 else 'Bob'}: " + " ".join(f"Line {n}, sentence {s} of the talk." for s in range(12))
+             for n in range(14)]
+    r = cli("dialogue", "-", "--cast", "Alice=Alice,Bob=George", "--dry-run", "--json", input="\n".join(turns))
+    assert r.returncode == 0, err(r)
+    plan = json.loads(r.stdout)
+    assert len(plan["requests"]) > 1
+    assert sum(q["characters"] for q in plan["requests"]) == plan["characters"] == sum(
+        t["characters"] for t in plan["turns"])
+    words = cli("dialogue", "-", "--cast", "Alice=Alice", "--dry-run", input="Alice: Hi.")
+    assert "1 turn, 1 speaker, 1 request on" in err(words) and "(s)" not in err(words), err(words)

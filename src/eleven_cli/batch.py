@@ -97,7 +97,7 @@ def load_manifest(path: Path, split: str | None = None,
         return [Item(f"{safe_name(path.stem)}-ch{i:02d}", text_for(p), source=str(path)) for i, p in
                 enumerate(parts, 1)]
     if split is not None:
-        raise UsageError(f"unknown --split {split!r}: use paragraphs or chapters")
+        raise UsageError(f"unknown split {split!r}: use paragraphs or chapters")
     return [Item(safe_name(path.stem), text_for(text), source=str(path))]
 
 

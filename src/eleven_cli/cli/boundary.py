@@ -17,10 +17,10 @@ def guarded(call: Callable[[], int], *, verbose: bool = False) -> int:
     try:
         code = call()
     except Interrupted as exc:
-        print(f"eleven: {exc.line()}", file=sys.stderr)
+        print(f"eleven: {exc.line(cli=True)}", file=sys.stderr)
         code = exc.exit_code
     except ElevenError as exc:
-        print(f"eleven: error: {exc.line()}", file=sys.stderr)
+        print(f"eleven: error: {exc.line(cli=True)}", file=sys.stderr)
         if verbose and exc.request_id:
             print(f"eleven: request id {exc.request_id}", file=sys.stderr)
         code = exc.exit_code
