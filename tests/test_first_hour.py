@@ -194,3 +194,41 @@ def test_the_dialogue_dry_run_adds_up(cli, tmp_path: Path) -> None:
         t["characters"] for t in plan["turns"])
     words = cli("dialogue", "-", "--cast", "Alice=Alice", "--dry-run", input="Alice: Hi.")
     assert "1 turn, 1 speaker, 1 request on" in err(words) and "(s)" not in err(words), err(words)
+
+
+# 5. completion ----------------------------------------------------------------------------------------
+def _complete(shell: str, line: str, env: dict[str, str]) -> list[str]:
+    """What the generated completion script's callback answers for `line` (the values, without help)."""
+    words = line.split(" ")
+    extra = ({"COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)} if shell == "bash" else
+             {"_TYPER_COMPLETE_ARGS": line, "_TYPER_COMPLETE_FISH_ACTION": "get-args"})
+    out = subprocess.run([ELEVEN], capture_output=True, text=True, timeout=30,
+                         env={**env, **extra, "_ELEVEN_COMPLETE": f"complete_{shell}"}).stdout
+    if shell == "zsh":  # _arguments '*: :(("value":"help" ...))'
+        import re
+
+        return re.findall(r'^\(*"((?:[^"\\]|\\.)*)"', out.replace("_arguments '*: :((", ""), re.M)
+    return [x.split("\t")[0] for x in out.splitlines() if x]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_matches_any_case_quotes_spaces_and_offers_only_speech_models(cli, mock: Mock,
+                                                                                 shell: str) -> None:
+    assert cli("voices").returncode == 0 and cli("models").returncode == 0  # fills the cache
+    env = env_for(mock)
+    assert _complete(shell, "eleven say -v geo", env) == ["George"]
+    assert _complete(shell, "eleven say --voice RACH", env) == ["Rachel"]
+    narrator = _complete(shell, "eleven say -v my", env)
+    assert narrator == (["My\\ Narrator"] if shell == "bash" else ["My Narrator"]), narrator
+    models = _complete(shell, "eleven say -m ELEVEN_", env)
+    assert "eleven_v3" in models and "eleven_multilingual_sts_v2" not in models, models
+    assert _complete(shell, "eleven say --format MP3_22", env) == ["mp3_22050_32"]
+    assert _complete(shell, "eleven --region s", env) == ["sg"]
+    assert _complete(shell, "eleven config set CA", env) == ["cast"]
+
+
+def test_the_zsh_script_matches_case_insensitively() -> None:
+    from eleven_cli.cli.docgen import COMPLETION_FILES
+
+    root = Path(__file__).resolve().parent.parent / "completions"
+    assert "matcher-list 'm:{a-zA-Z}={A-Za-z}'" in (root / COMPLETION_FILES["zsh"]).read_text()

@@ -21,7 +21,8 @@ REGIONS = {
     "us": "https://api.us.elevenlabs.io",
     "eu": "https://api.eu.residency.elevenlabs.io",
     "in": "https://api.in.residency.elevenlabs.io",
-}
+    "sg": "https://api.sg.residency.elevenlabs.io",
+}  # the servers of the official OpenAPI description (Production, US, EU, India, Singapore)
 DEFAULT_PROFILE = "default"
 
 

@@ -46,7 +46,7 @@ def list_(ctx: typer.Context,
 
 @config_app.command("get")
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
-    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
+    metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")]) -> None:
     """Print one setting of the active profile (exit 1 when unset)."""
     from eleven_cli.config import KEYS
     from eleven_cli.errors import ElevenError, UsageError
@@ -62,7 +62,7 @@ def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
 
 @config_app.command("set")
 def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(
-    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")],
+    metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")],
          value: Annotated[str, typer.Argument(metavar="VALUE", help="New value.")]) -> None:
     """Set a default in the active profile (validated; the file is written atomically, 0600)."""
     from eleven_cli.config import parse_value, update
@@ -98,7 +98,7 @@ def _check_on_account(g: Any, key: str, value: str) -> None:
 
 @config_app.command("unset")
 def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(
-    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
+    metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")]) -> None:
     """Remove a setting from the active profile."""
     from eleven_cli.config import KEYS, update
     from eleven_cli.errors import UsageError

@@ -148,6 +148,8 @@ def completions(folder: Path) -> None:
     for shell, name in COMPLETION_FILES.items():
         script = subprocess.run([sys.executable, "-m", "eleven_cli", "--show-completion", shell], env=env,
                                 capture_output=True, text=True, check=True).stdout
+        if shell == "zsh":  # values are offered whatever the case typed (`-v geo` completes George): let zsh match so
+            script = script.rstrip("\n") + "\nzstyle ':completion:*:*:eleven:*' matcher-list 'm:{a-zA-Z}={A-Za-z}'\n"
         (folder / name).write_text(script.rstrip("\n") + "\n", encoding="utf-8")
 
 

@@ -32,9 +32,11 @@ def main(
                                                  help="API base URL, e.g. http://127.0.0.1:8011 "
                         "for `eleven mock` [env: ELEVENLABS_BASE_URL].", show_default=False)] = None,
     region: Annotated[str | None, typer.Option("--region", metavar="REGION",
-                                               help="global, us, eu or in (ignored when a base "
-                      "URL is set).", show_default=False)] = None,
-    profile: Annotated[str | None, typer.Option("--profile", autocompletion=complete.profiles, metavar="NAME",
+                                               help="Data residency: global, us, eu, in or sg (ignored "
+                      "when a base URL is set).", shell_complete=complete.shell(complete.regions),
+                                               show_default=False)] = None,
+    profile: Annotated[str | None, typer.Option("--profile", shell_complete=complete.shell(complete.profiles),
+                                                metavar="NAME",
                                                 help="Config profile [env: ELEVEN_PROFILE; "
                        "default: default].", show_default=False)] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS",

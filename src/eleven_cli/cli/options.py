@@ -28,7 +28,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the cost summary as
                                        "audio goes to stdout).")]
 PlayOpt = Annotated[bool | None, typer.Option("--play/--no-play", help="Play the audio [default: play when "
                                               "there is no -o and stdout is a terminal].", show_default=False)]
-DeviceOpt = Annotated[str | None, typer.Option("--device", autocompletion=complete.devices, metavar="DEVICE",
+DeviceOpt = Annotated[str | None, typer.Option("--device", shell_complete=complete.shell(complete.devices),
+                                               metavar="DEVICE",
                                                help="Output device name or index (see `eleven "
                                                "devices`).", show_default=False)]
 
@@ -36,7 +37,7 @@ DeviceOpt = Annotated[str | None, typer.Option("--device", autocompletion=comple
 
 
 def _choices(p: Param) -> Callable[[str], list[tuple[str, str]]]:
-    return lambda incomplete: [(c, "") for c in p.choices if c.startswith(incomplete.lower())]
+    return lambda incomplete: [(c, "") for c in p.choices if c.casefold().startswith(incomplete.casefold())]
 
 
 def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
@@ -51,7 +52,7 @@ def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
     extra: dict[str, Any] = {}
     source = getattr(complete, p.complete) if p.complete else (_choices(p) if p.choices else None)
     if source is not None:
-        extra["autocompletion"] = source
+        extra["shell_complete"] = complete.shell(source)
     kind: Any = list[str] | None if p.kind is list else str | None
     return Annotated[kind, typer.Option(*names, metavar=p.metavar or "TEXT", help=text, show_default=False,
                                         **extra)], None
