@@ -3,6 +3,7 @@ against the real mock."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -232,3 +233,57 @@ def test_the_zsh_script_matches_case_insensitively() -> None:
 
     root = Path(__file__).resolve().parent.parent / "completions"
     assert "matcher-list 'm:{a-zA-Z}={A-Za-z}'" in (root / COMPLETION_FILES["zsh"]).read_text()
+
+
+# 6. the key in the keyring; regions; TLS to a plain-HTTP server ----------------------------------------
+FILE_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
+
+
+def test_login_stores_the_key_in_the_keyring_when_there_is_one(cli, mock: Mock, isolated: Path) -> None:
+    cfg = isolated / "config" / "eleven" / "config.toml"
+    r = cli("auth", "login", input=mock.key + "\n", key="", env=FILE_KEYRING)
+    assert r.returncode == 0 and "system keyring" in err(r) and mock.key not in err(r), err(r)
+    assert mock.key not in (cfg.read_text() if cfg.exists() else "")
+    keyring_file = next((isolated / "data").rglob("keyring_pass.cfg"))
+    stored = base64.b64encode(mock.key.encode()).decode()  # how the file keyring writes a password
+    assert "[eleven_2Dcli]" in keyring_file.read_text() and stored in keyring_file.read_text()
+    status = cli("auth", "status", "--json", key="", env=FILE_KEYRING)
+    info = json.loads(status.stdout)
+    assert status.returncode == 0 and info["stored_in"] == "keyring" and "system keyring" in info["source"], info
+    assert cli("models", key="", env=FILE_KEYRING).returncode == 0  # the key is found there
+    (cfg.parent / "config.toml").write_text(f'[profiles.default]\napi_key = "{mock.key}"\n')
+    cfg.chmod(0o600)
+    out = cli("auth", "logout", key="", env=FILE_KEYRING)
+    assert out.returncode == 0 and "the system keyring and the config file" in err(out), err(out)
+    assert cli("auth", "status", key="", env=FILE_KEYRING).returncode == 3
+    assert stored not in keyring_file.read_text()
+
+
+def test_without_a_keyring_the_key_goes_to_the_0600_file(cli, mock: Mock, isolated: Path) -> None:
+    r = cli("auth", "login", input=mock.key + "\n", key="")  # conftest: the fail backend, no keyring
+    cfg = isolated / "config" / "eleven" / "config.toml"
+    assert r.returncode == 0 and "no system keyring" in err(r) and mock.key in cfg.read_text(), err(r)
+    assert cfg.stat().st_mode & 0o777 == 0o600
+    info = json.loads(cli("auth", "status", "--json", key="").stdout)
+    assert info["stored_in"] == "file" and str(cfg) in info["source"]
+    plain = cli("auth", "status", key="", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+    assert plain.returncode == 0 and "config.toml" in plain.stdout.decode()
+    assert not (cfg.parent / "config.toml.lock").exists()
+
+
+def test_every_residency_region_is_offered(cli) -> None:
+    from eleven_cli.config import REGIONS
+
+    assert set(REGIONS) == {"global", "us", "eu", "in", "sg"}
+    assert REGIONS["sg"] == "https://api.sg.residency.elevenlabs.io"
+    for region in REGIONS:
+        r = cli("--region", region, "config", "list", env={"ELEVENLABS_BASE_URL": None})
+        assert r.returncode == 0, (region, err(r))
+    assert "sg" in subprocess.run([ELEVEN, "--help"], capture_output=True, text=True).stdout
+
+
+def test_https_to_a_plain_http_server_says_it_does_not_speak_tls(cli, mock: Mock) -> None:
+    url = mock.url.replace("http://", "https://")
+    r = cli("models", env={"ELEVENLABS_BASE_URL": url})
+    assert r.returncode == 6 and "does not speak TLS" in err(r) and mock.url in err(r), err(r)
+    assert "certificate" not in err(r).lower() and "ca-bundle" not in err(r)

@@ -58,7 +58,8 @@ class Client:
             "retries": retries, "ca_bundle": ca_bundle, "cache_dir": cache_dir, "trace": trace,
             "on_retry": on_retry, "on_headers": on_headers, "wait": wait, "config": self.config,
             "transport": transport}
-        resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
+        resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region,
+                           keyring=config is not False)
         self.resolved = resolved
         from eleven_cli.api.transport import check_transport
 
