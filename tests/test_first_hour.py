@@ -287,3 +287,130 @@ def test_https_to_a_plain_http_server_says_it_does_not_speak_tls(cli, mock: Mock
     r = cli("models", env={"ELEVENLABS_BASE_URL": url})
     assert r.returncode == 6 and "does not speak TLS" in err(r) and mock.url in err(r), err(r)
     assert "certificate" not in err(r).lower() and "ca-bundle" not in err(r)
+
+
+# 7. words and numbers ---------------------------------------------------------------------------------
+def test_counts_have_separators_and_plurals(cli, tmp_path: Path) -> None:
+    one = cli("say", "A", "-o", str(tmp_path / "a.mp3"))
+    assert one.returncode == 0 and "eleven: 1 character ·" in err(one), err(one)
+    long = " ".join(["Words that add up."] * 80)
+    many = cli("say", long, "-o", str(tmp_path / "b.mp3"))
+    assert many.returncode == 0 and f"eleven: {len(long):,} characters ·" in err(many), err(many)
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "a.txt").write_text("Hello.")
+    dry = cli("batch", str(book), "-d", str(tmp_path / "o"), "--dry-run")
+    assert "1 item, 6 characters, about 6 credits" in err(dry), err(dry)
+    run = cli("batch", str(book), "-d", str(tmp_path / "o"))
+    assert "ok a (6 characters," in err(run) and "(s)" not in err(run), err(run)
+
+
+def _help(*cmd: str) -> str:
+    return subprocess.run([ELEVEN, *cmd, "--help"], capture_output=True, text=True, timeout=30).stdout
+
+
+def test_help_reads_whole() -> None:
+    from eleven_cli.config import KEYS
+
+    for cmd, usage in ((["batch"], "Usage: eleven batch [OPTIONS] MANIFEST"),
+                       (["config", "set"], "Usage: eleven config set [OPTIONS] KEY VALUE"),
+                       (["config", "get"], "Usage: eleven config get [OPTIONS] KEY")):
+        assert _help(*cmd).splitlines()[0] == usage, _help(*cmd)
+    summaries = _help("config").split("Commands:")[1]
+    assert "..." not in summaries and all(line.rstrip().endswith(".") for line in summaries.strip().splitlines())
+    keys = _help("config", "set").split("Keys:")[1].split(".")[0]
+    assert [k.strip() for k in keys.split(",")] == list(KEYS)
+    say = _help("say")
+    assert say.count("0.7..1.2") == 1 and "latency 0..4." not in say, say  # the range is said once, as the metavar
+    assert "`-` = stdout" in _help("ws").split("--srt")[1].split("--vtt")[0]
+
+
+def test_ws_captions_on_stdout_work_and_share_it_with_nothing(cli, tmp_path: Path) -> None:
+    r = cli("ws", "Hello there.", "--srt", "-", "-o", str(tmp_path / "w.mp3"), "--no-play")
+    assert r.returncode == 0 and b"--> " in r.stdout and b"Hello there." in r.stdout, err(r)
+    both = cli("ws", "Hello there.", "--srt", "-", "-o", "-", "--no-play")
+    assert both.returncode == 2 and "only one output can go to stdout" in err(both), err(both)
+
+
+def test_the_manual_and_readme_name_what_exists() -> None:
+    import re
+
+    from eleven_cli.config import KEYS
+
+    root = Path(__file__).resolve().parent.parent
+    assert "ELEVEN_TRACEBACK" in (root / "man" / "eleven.1").read_text()
+    readme = (root / "README.md").read_text()
+    listed = re.search(r"Keys \(`eleven config set --help` lists them too\): `([^`]*)`", readme)
+    assert listed and set(listed.group(1).split()) == set(KEYS)
+
+
+# 8. leftovers -----------------------------------------------------------------------------------------
+def test_config_writes_leave_no_lock_and_tighten_the_folder(cli, isolated: Path) -> None:
+    folder = isolated / "config" / "eleven"
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    assert cli("config", "set", "speed", "0.9").returncode == 0
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in folder.iterdir()) == ["config.toml"]
+
+
+def test_pyproject_license_is_an_spdx_string() -> None:
+    import tomllib
+
+    doc = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert doc["project"]["license"] == "MIT"
+    assert any(r.replace(" ", "").startswith("setuptools>=77") for r in doc["build-system"]["requires"])
+
+
+LIBRARY = """
+import gc, sys, warnings
+from pathlib import Path
+warnings.simplefilter("error")
+from eleven_cli import Client, UsageError
+from eleven_cli.batch import Item
+from eleven_cli.batch_run import Batch
+
+c = Client(api_key=sys.argv[1], base_url=sys.argv[2], config=False)
+c.speech("Hello.").save(sys.argv[3] + "/a.mp3")
+for call in (lambda: c.dialogue(42), lambda: c.speech("Hi.", stability=5), lambda: c.speech("Hi.", speed=3),
+             lambda: c.speech("Hi.", settings={"similarity": -1})):
+    try:
+        call()
+    except UsageError as exc:
+        print("usage:", exc)
+    else:
+        print("accepted")
+summary = Batch(c, [Item("b", "Batch item.")], sys.argv[3] + "/out").run()
+print("batch:", summary.ok, sorted(p.name for p in Path(sys.argv[3], "out").iterdir()))
+del c, summary
+gc.collect()
+"""
+
+
+def test_the_library_checks_early_and_leaves_no_socket_open(mock: Mock, tmp_path: Path) -> None:
+    import sys
+
+    mock.clear()
+    r = subprocess.run([sys.executable, "-X", "dev", "-c", LIBRARY, mock.key, mock.url, str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "ResourceWarning" not in r.stderr and "unclosed" not in r.stderr, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("usage: a dialogue takes a script or a list of turns, not int"), lines
+    assert all(x.startswith("usage: ") and "out of range" in x for x in lines[1:4]), lines
+    assert lines[4] == "batch: 1 ['b.mp3', 'results.jsonl']", lines
+    assert len(mock.requests("/v1/text-to-speech")) == 2  # the first speech and the batch item: nothing else
+
+
+def test_library_errors_speak_to_a_python_caller(tmp_path: Path) -> None:
+    import sys
+
+    code = ("from eleven_cli import Client, ElevenError\n"
+            "try:\n    Client(api_key='', base_url='http://127.0.0.1:9', config=False).models()\n"
+            "except ElevenError as exc:\n    print(exc.line())\n"
+            "try:\n    Client(api_key='k', base_url='http://127.0.0.1:9', config=False, retries=0).models()\n"
+            "except ElevenError as exc:\n    print(exc.line())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "ELEVENLABS_API_KEY": ""})
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 2, r.stdout + r.stderr
+    assert "--" not in r.stdout and "api_key" in r.stdout and "base URL" in r.stdout, r.stdout

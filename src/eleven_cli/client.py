@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,8 @@ class Client:
             self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=self.retries,
                                     trace=self.trace, ca_bundle=self.ca_bundle, on_retry=o["on_retry"],
                                     on_headers=o["on_headers"], wait=o["wait"], transport=o["transport"])
+            # A client dropped without close() (or `with`) still closes its connections: no unclosed socket.
+            weakref.finalize(self, self._http.close)
         return self._http
 
     @property

@@ -39,7 +39,7 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Skip items whose outputs are complete (per "
                                          "results.jsonl: size, hash, and the audio checked again).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan, characters and estimated credits; "
-                                          "spend nothing.")] = False,
+                                          "spend nothing (exit 4 if an item will fail as it is).")] = False,
     srt: Annotated[bool, typer.Option("--srt", help="Write ID.srt captions beside each audio file.")] = False,
     vtt: Annotated[bool, typer.Option("--vtt", help="Write ID.vtt captions beside each audio file.")] = False,
     results: Annotated[Path | None, typer.Option("--results", metavar="FILE", help="Results JSONL [default: "

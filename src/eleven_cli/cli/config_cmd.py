@@ -6,8 +6,9 @@ from typing import Annotated, Any
 import typer
 
 from eleven_cli.cli import complete
+from eleven_cli.config import KEYS
 
-config_app = typer.Typer(help="Read and change defaults per profile (voice, model, format, base_url, ...).",
+config_app = typer.Typer(help="Read and change defaults per profile: " + ", ".join(KEYS) + ".",
                          no_args_is_help=True)
 
 
@@ -19,7 +20,7 @@ def _show(key: str, value: Any) -> str:
     return mask(str(value)) if key == "api_key" else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-@config_app.command("list")
+@config_app.command("list", short_help="Show the active profile's settings.")
 def list_(ctx: typer.Context,
           as_json: Annotated[bool, typer.Option("--json", help="Print as JSON (key masked).")] = False,
           all_profiles: Annotated[bool, typer.Option("--all", help="Every profile, not only the "
@@ -44,7 +45,7 @@ def list_(ctx: typer.Context,
             print(f"{k} = {v}")
 
 
-@config_app.command("get")
+@config_app.command("get", short_help="Print one setting.")
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
     metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")]) -> None:
     """Print one setting of the active profile (exit 1 when unset)."""
@@ -60,7 +61,9 @@ def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
     print(_show(key, value))
 
 
-@config_app.command("set")
+@config_app.command("set", short_help="Set a default in the active profile.", help=(
+    "Set a default in the active profile (validated; the file is written atomically, 0600).\n\nKeys: "
+    + ", ".join(KEYS) + ". The cast is SPEAKER=VOICE pairs, e.g. Alice=George,Bob=Sarah."))
 def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(
     metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")],
          value: Annotated[str, typer.Argument(metavar="VALUE", help="New value.")]) -> None:
@@ -96,7 +99,7 @@ def _check_on_account(g: Any, key: str, value: str) -> None:
               "stored anyway")
 
 
-@config_app.command("unset")
+@config_app.command("unset", short_help="Remove a setting.")
 def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(
     metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")]) -> None:
     """Remove a setting from the active profile."""
@@ -111,7 +114,7 @@ def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(
     g.say(f"eleven: {name}.{key} unset")
 
 
-@config_app.command("path")
+@config_app.command("path", short_help="Print where the config file lives.")
 def path() -> None:
     """Print where the config file lives."""
     from eleven_cli.config import config_path

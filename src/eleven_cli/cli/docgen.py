@@ -39,6 +39,10 @@ ENVIRONMENT = [
     ("SSL_CERT_FILE", "CA certificates to trust, like --ca-bundle."),
     ("XDG_CONFIG_HOME, XDG_CACHE_HOME", "Move the config file and the cache."),
     ("NO_COLOR", "Disable colour and highlighting escapes."),
+    ("ELEVEN_TRACEBACK", "Set to 1 to print the Python traceback of an unexpected error (exit 1) instead of "
+                         "one line, for a bug report."),
+    ("PYTHON_KEYRING_BACKEND", "The keyring backend for the stored API key (see the keyring library); by default "
+                               "the system's own keyring when there is one."),
 ]
 
 EXIT_STATUS = [

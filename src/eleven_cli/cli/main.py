@@ -3,7 +3,7 @@
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -70,10 +70,27 @@ COMMANDS = {"say": "synth", "stream": "synth", "timestamps": "synth", "models": 
             "auth": "auth_cmd", "devices": "devices_cmd", "mock": "mock_cmd"}
 
 
+def _usage_without_braces() -> None:
+    """Typer writes a required argument as `{MANIFEST}` in usage lines; the convention (and cli.md) is `MANIFEST`."""
+    from typer.core import TyperArgument
+
+    original = TyperArgument.make_metavar
+    if getattr(original, "plain", False):
+        return
+
+    def make_metavar(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+        var = original(self, ctx, usage=usage)
+        return var[1:-1] if usage and var.startswith("{") and var.endswith("}") else var
+
+    make_metavar.plain = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+
+
 def make_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command, or with just the one about to run."""
     import importlib
 
+    _usage_without_braces()
     app = typer.Typer(
         name="eleven",
         help="Text to speech from the command line, for the ElevenLabs API.",

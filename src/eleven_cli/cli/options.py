@@ -45,6 +45,8 @@ def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
     checked by the library (one line: `--speed 5 is out of range 0.7..1.2`), not by click."""
     names = [p.flag] + ([p.short] if p.short else [])
     text = help_text or p.help
+    if p.range_text and p.metavar == p.range_text:  # the range is the metavar: say it once
+        text = text.replace(f" {p.range_text}", "").replace(f", {p.range_text}", "")
     if p.kind is bool and p.off_only:
         return Annotated[bool, typer.Option(*names, help=text)], False
     if p.kind is bool:

@@ -54,9 +54,9 @@ def ws(
                                                       help="Write characters and words with "
                                                       "times as JSON.", show_default=False)] = None,
     srt: Annotated[str | None, typer.Option("--srt", metavar="FILE",
-                                            help="Write SubRip captions.", show_default=False)] = None,
+                                            help="Write SubRip captions (`-` = stdout).", show_default=False)] = None,
     vtt: Annotated[str | None, typer.Option("--vtt", metavar="FILE",
-                                            help="Write WebVTT captions.", show_default=False)] = None,
+                                            help="Write WebVTT captions (`-` = stdout).", show_default=False)] = None,
     normalized: Annotated[bool, typer.Option("--normalized", help="Captions from the normalized "
                                              "alignment.")] = False,
     play: PlayOpt = None,
@@ -68,18 +68,15 @@ def ws(
     """Speak text as it arrives (e.g. from a language model) over the stream-input WebSocket:
     each piece of stdin is sent at once and its audio played or saved as it returns."""
     from eleven_cli.api.ws import WsOptions
-    from eleven_cli.audio.sink import check_output_path
     from eleven_cli.captions import write_captions
     from eleven_cli.cli.status import Progress, cost_line, progress_text
-    from eleven_cli.cli.synth import _plan
+    from eleven_cli.cli.synth import _plan, check_outputs
     from eleven_cli.live_session import speak_live
     from eleven_cli.outputs import PlayOutput
 
     g, options = ctx.obj, options or {}
     sched = parse_schedule(schedule)
-    for path in (alignment_out, srt, vtt):
-        if path and path != "-":
-            check_output_path(path)
+    check_outputs(output, alignment_out, srt, vtt)  # at most one on stdout; every file's folder writable
     pieces = _pieces(g, text, flush_on_newline, inactivity_timeout)
     plan = _plan(g, options, output, play, device, streaming=True)
     client = g.client()
