@@ -129,7 +129,9 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))  # the generation log
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))  # the generation log, and a file keyring's file
+    # No test stores a key in the developer's own keyring: tests that want one choose a file keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     for var in ("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL", "ELEVEN_PROFILE", "NO_COLOR", "HTTP_PROXY",
                 "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)

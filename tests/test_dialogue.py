@@ -33,10 +33,11 @@ def test_plain_scripts_with_comments_blank_lines_and_continuations() -> None:
     text = "# a radio play\n\nAnn: Hello there.\nHow are you?\n\nBob: [laughs] Fine.\n  # aside\nDr. Who: Ten: ten.\n"
     assert parse_script(text) == [Turn("Ann", "Hello there. How are you?"), Turn("Bob", "[laughs] Fine."),
                                   Turn("Dr. Who", "Ten: ten.")]
-    assert parse_script('[{"speaker": "Ann", "text": "Hi."}, {"speaker": "Bob", "text": " "}]') == [Turn("Ann", "Hi.")]
+    assert parse_script('[{"speaker": "Ann", "text": "Hi."}]') == [Turn("Ann", "Hi.")]
     assert parse_script('{"speaker": "Ann", "text": "Hi."}\n\n{"speaker": "Bob", "text": "Yo."}\n') == [
         Turn("Ann", "Hi."), Turn("Bob", "Yo.")]
-    for bad in ("just words, no speaker\n", "", "# only a comment\n", "[1, 2]", '{"speaker": "A"}\n', "[oops"):
+    for bad in ("just words, no speaker\n", "", "# only a comment\n", "[1, 2]", '{"speaker": "A"}\n', "[oops",
+                '[{"speaker": "Ann", "text": "Hi."}, {"speaker": "Bob", "text": " "}]'):  # an empty turn is reported
         with pytest.raises(UsageError):
             parse_script(bad)
 

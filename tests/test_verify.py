@@ -126,12 +126,12 @@ def test_batch_never_records_broken_audio_and_resume_redoes_it(fresh_mock, tmp_p
                        timeout=120)
     assert r.returncode == 0, err(r)
     ok = {x["id"]: x for x in map(json.loads, (out / "results.jsonl").read_text().splitlines()) if x["status"] == "ok"}
-    assert ok["good"]["duration"] > 2 and ok["bad"]["duration"] > 2 and ok["bad"]["format"] == "mp3_44100_128"
+    assert ok["good"]["audio_seconds"] > 2 and ok["bad"]["audio_seconds"] > 2 and ok["bad"]["format"] == "mp3_44100_128"
     broken = b'{"detail": "this is not valid JSON'
     (out / "bad.mp3").write_bytes(broken)
     with (out / "results.jsonl").open("a") as fh:
         fh.write(json.dumps({**ok["bad"], "bytes": len(broken), "sha256": hashlib.sha256(broken).hexdigest(),
-                             "duration": 0.0}) + "\n")
+                             "audio_seconds": 0.0}) + "\n")
     m.clear()
     r = subprocess.run([ELEVEN, "batch", str(book), "-d", str(out), "--resume"], capture_output=True, env=env,
                        timeout=120)

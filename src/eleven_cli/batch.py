@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 from eleven_cli.errors import ElevenError, UsageError
 from eleven_cli.text import decode
+from eleven_cli.words import plural
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -34,6 +36,7 @@ class Item:
     format: str | None = None
     output: str | None = None
     source: str = ""
+    error: str | None = None  # why this item cannot be narrated (read from a folder: not UTF-8, not a file)
 
     @property
     def text_hash(self) -> str:
@@ -58,36 +61,26 @@ def _read(path: Path) -> str:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def load_manifest(path: Path, split: str | None = None) -> list[Item]:
-    """A folder of .txt/.md files, a CSV or JSONL manifest, or one text file split in parts."""
+COLUMNS = ("id", "text", "voice", "model", "format", "output")
+
+
+def load_manifest(path: Path, split: str | None = None,
+                  warn: Callable[[str], None] | None = None) -> list[Item]:
+    """A folder of .txt/.md files, a CSV or JSONL manifest, or one text file split in parts.
+
+    A manifest's faults (an unclosed quote, a row with more fields than the header, a line that is not
+    JSON, a text that is not a string) are one UsageError naming every bad line; unknown keys or columns
+    go to `warn`. In a folder, an entry that cannot be read as text (not UTF-8, a dangling link, a folder
+    named like a text file) becomes an item with `error` set: reported by the batch, the rest go on."""
     if not path.exists():
         raise UsageError(f"no such manifest: {path}")
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".md") and p.is_file())
-        if not files:
-            raise UsageError(f"{path} holds no .txt or .md files")
-        items = []
-        for f in files:
-            text = _read(f)
-            items.append(Item(safe_name(f.stem), _strip_markdown(text) if f.suffix.lower() == ".md" else text,
-                              source=str(f)))
-        return _unique(items)
+        return _unique(_from_folder(path))
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _unique(_from_rows(csv.DictReader(_read(path).splitlines()), str(path)))
+        return _unique(_from_csv(_read(path), str(path), warn))
     if suffix in (".jsonl", ".ndjson"):
-        rows = []
-        for n, line in enumerate(_read(path).splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError:
-                raise UsageError(f"{path}:{n}: not valid JSON") from None
-            if not isinstance(row, dict):
-                raise UsageError(f"{path}:{n}: each line must be a JSON object")
-            rows.append(row)
-        return _unique(_from_rows(rows, str(path)))
+        return _unique(_from_jsonl(_read(path), str(path), warn))
     text = _read(path)
     text_for: Callable[[str], str] = _strip_markdown if suffix == ".md" else str
     if split == "paragraphs":
@@ -104,20 +97,142 @@ def load_manifest(path: Path, split: str | None = None) -> list[Item]:
         return [Item(f"{safe_name(path.stem)}-ch{i:02d}", text_for(p), source=str(path)) for i, p in
                 enumerate(parts, 1)]
     if split is not None:
-        raise UsageError(f"unknown --split {split!r}: use paragraphs or chapters")
+        raise UsageError(f"unknown split {split!r}: use paragraphs or chapters")
     return [Item(safe_name(path.stem), text_for(text), source=str(path))]
 
 
-def _from_rows(rows: Any, source: str) -> list[Item]:
+def _from_folder(path: Path) -> list[Item]:
+    entries = sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".md"))
+    if not entries:
+        raise UsageError(f"{path} holds no .txt or .md files")
     items = []
-    for n, row in enumerate(rows, 1):
-        if not isinstance(row, dict) or "text" not in row:
-            raise UsageError(f"{source}: row {n} has no text column (columns: id,text[,voice,model,format,output])")
-        ident = str(row.get("id") or n)
-        items.append(Item(safe_name(ident), str(row.get("text") or ""), row.get("voice") or None,
-                          row.get("model") or None, row.get("format") or None, row.get("output") or None,
-                          source=f"{source}:{n}"))
+    for f in entries:
+        item = Item(safe_name(f.stem), "", source=str(f))
+        if f.is_symlink() and not f.exists():
+            item.error = f"{f.name} is a symbolic link to nothing"
+        elif f.is_dir():
+            item.error = f"{f.name} is a folder, not a text file"
+        elif not f.is_file():
+            item.error = f"{f.name} is not a regular file"
+        else:
+            try:
+                text = decode(f.read_bytes(), f.name)
+                item.text = _strip_markdown(text) if f.suffix.lower() == ".md" else text
+            except UsageError as exc:
+                item.error = exc.line().rstrip(".")
+            except OSError as exc:
+                item.error = f"cannot read {f.name}: {exc.strerror}"
+        items.append(item)
     return items
+
+
+def _bad(source: str, problems: list[tuple[int, str]]) -> UsageError:
+    """One error naming every bad line of a manifest."""
+    shown = "; ".join(f"{source}:{n}: {what}" for n, what in problems[:10])
+    more = len(problems) - 10
+    if more > 0:
+        shown += f"; and {plural(more, 'more bad line')}"
+    hint = None if len(problems) == 1 else f"{plural(len(problems), 'bad line')} in all"
+    return UsageError(shown, hint=hint)
+
+
+def _from_csv(text: str, source: str, warn: Callable[[str], None] | None) -> list[Item]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[tuple[int, str]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    header: list[str] | None = None
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            what = "a quote is not closed" if "end of data" in str(exc) or "EOF" in str(exc) else str(exc)
+            problems.append((start, f"{what} (a text with quotes or commas goes in double quotes, "
+                                    "a quote inside it doubled)"))
+            break
+        if not any(f.strip() for f in fields):
+            continue
+        if header is None:
+            header = [h.strip() for h in fields]
+            if "text" not in header:
+                raise UsageError(f"{source}:{start}: the header has no text column "
+                                 "(columns: id,text[,voice,model,format,output])")
+            _unknown_keys(header, source, start, warn)
+            continue
+        if len(fields) > len(header):
+            problems.append((start, f"{len(fields)} fields, but the header names {len(header)} (a text with "
+                                    "commas goes in double quotes)"))
+            continue
+        rows.append((start, dict(zip(header, fields, strict=False))))
+    if problems:
+        raise _bad(source, problems)
+    return _from_rows(rows, source, problems)
+
+
+def _from_jsonl(text: str, source: str, warn: Callable[[str], None] | None) -> list[Item]:
+    problems: list[tuple[int, str]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    unknown: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            problems.append((n, "not valid JSON"))
+            continue
+        if not isinstance(row, dict):
+            problems.append((n, "each line must be a JSON object"))
+            continue
+        for key in row:
+            if key not in COLUMNS:
+                unknown.setdefault(key, n)
+        rows.append((n, row))
+    items = _from_rows(rows, source, problems)
+    if problems:
+        raise _bad(source, sorted(problems))
+    if unknown and warn:
+        for key, n in unknown.items():
+            warn(f"{source}:{n}: unknown key {key!r} ignored (keys: {', '.join(COLUMNS)})")
+    return items
+
+
+def _unknown_keys(header: list[str], source: str, line: int, warn: Callable[[str], None] | None) -> None:
+    for key in header:
+        if key not in COLUMNS and warn:
+            warn(f"{source}:{line}: unknown column {key!r} ignored (columns: {', '.join(COLUMNS)})")
+
+
+def _from_rows(rows: list[tuple[int, dict[str, Any]]], source: str, problems: list[tuple[int, str]]) -> list[Item]:
+    items = []
+    for n, (line, row) in enumerate(rows, 1):
+        if "text" not in row:
+            problems.append((line, "no \"text\" (keys: id,text[,voice,model,format,output])"))
+            continue
+        bad = [k for k in COLUMNS if row.get(k) is not None and not isinstance(row[k], str)
+               and not (k == "id" and isinstance(row[k], int) and not isinstance(row[k], bool))]
+        if bad:
+            problems.append((line, "; ".join(f"\"{k}\" must be a string, not {_json_kind(row[k])}" for k in bad)))
+            continue
+        ident = str(row.get("id") or n)
+        items.append(Item(safe_name(ident), row.get("text") or "", row.get("voice") or None,
+                          row.get("model") or None, row.get("format") or None, row.get("output") or None,
+                          source=f"{source}:{line}"))
+    return items
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
 
 
 def _unique(items: list[Item]) -> list[Item]:
@@ -140,8 +255,8 @@ class Outcome:
     status: str  # ok | failed | skipped
     characters: int = 0
     request_ids: list[str] = field(default_factory=list)
-    duration: float = 0.0
-    seconds: float = 0.0
+    audio_seconds: float = 0.0  # how long the audio plays
+    elapsed_seconds: float = 0.0  # how long the item took to make
     error: str | None = None
     bytes: int = 0
     sha256: str | None = None
@@ -173,7 +288,7 @@ class Results:
             return done
         for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
-                data = json.loads(line)
+                data = _renamed(json.loads(line))
                 outcome = Outcome(**{k: v for k, v in data.items() if k in Outcome.__dataclass_fields__})
             except (ValueError, TypeError):
                 continue  # a line cut by a crash
@@ -190,6 +305,15 @@ class Results:
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(outcome), ensure_ascii=False) + "\n")
             fh.flush()
+
+
+def _renamed(data: dict[str, Any]) -> dict[str, Any]:
+    """A results line of an older version: `duration` was the audio's seconds, `seconds` the time taken."""
+    if "duration" in data and "audio_seconds" not in data:
+        data["audio_seconds"] = data.pop("duration")
+    if "seconds" in data and "elapsed_seconds" not in data:
+        data["elapsed_seconds"] = data.pop("seconds")
+    return data
 
 
 def _still_whole(target: Path, outcome: Outcome) -> bool:
@@ -209,7 +333,8 @@ def _still_whole(target: Path, outcome: Outcome) -> bool:
         seconds = seconds_of(data, fmt)
     except ElevenError:
         return False
-    return seconds > 0 and (not outcome.duration or abs(seconds - outcome.duration) < 0.05 + outcome.duration / 100)
+    expected = outcome.audio_seconds
+    return seconds > 0 and (not expected or abs(seconds - expected) < 0.05 + expected / 100)
 
 
 class Limiter:

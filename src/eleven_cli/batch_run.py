@@ -1,12 +1,14 @@
 """Running a batch: plan each item, estimate the cost, narrate concurrently, summarise, survive Ctrl-C.
 
-    batch = Batch(client, load_manifest(Path("book")), Path("audio"))
+    batch = Batch(client, load_manifest(Path("book")), "audio")
     print(batch.estimate()["credits"])
     summary = batch.run(on_outcome=print)      # Outcome per item; results.jsonl beside the audio
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dataclasses
 import threading
 import time
@@ -50,12 +52,15 @@ class Summary:
 class Batch:
     """Many texts into one folder: concurrent (adapting to 429s), retried, resumable, verified."""
 
-    def __init__(self, client: Client, items: list[Item], outdir: Path, *, format: str | None = None,
+    def __init__(self, client: Client, items: list[Item], outdir: str | Path, *, format: str | None = None,
                  jobs: int | None = None, resume: bool = False, srt: bool = False, vtt: bool = False,
-                 results: Path | None = None, speech_args: Mapping[str, Any] | None = None,
+                 results: str | Path | None = None, speech_args: Mapping[str, Any] | None = None,
                  max_credits: float | None = None, on_note: Callable[[str], None] | None = None) -> None:
         from eleven_cli.audio.sink import check_folder
 
+        if not isinstance(outdir, str | Path):
+            raise UsageError(f"the output folder must be a path, not {type(outdir).__name__}")
+        outdir = Path(outdir)
         if outdir.exists() and not outdir.is_dir():
             raise UsageError(f"{outdir} is not a folder")
         check_folder(outdir, missing_ok=True)  # before any request, even a dry run
@@ -65,7 +70,7 @@ class Batch:
         self.jobs = jobs
         self.resume = resume
         self.captions = (srt, vtt)
-        self.results_path = results or outdir / "results.jsonl"
+        self.results_path = Path(results) if results else outdir / "results.jsonl"
         self.args = dict(speech_args or {})
         self.limiter = Limiter(jobs or 1, jobs or 1)
         self._probed = threading.Event()
@@ -127,6 +132,8 @@ class Batch:
         rows, chars_total, credits_total = [], 0, 0.0
         for item in self.items:
             try:
+                if item.error:
+                    raise UsageError(item.error)
                 chosen, model_id, name = self.plan_of(item)
                 fmt_name: str | None = chosen.name
                 chars, note = len(item.text.strip()), "" if item.text.strip() else "empty text"
@@ -136,8 +143,9 @@ class Batch:
             chars_total += chars
             credits_total += credits
             rows.append({"id": item.id, "file": name, "characters": chars, "model_id": model_id,
-                         "format": fmt_name, "credits": round(credits, 1), "note": note})
-        return {"items": rows, "characters": chars_total, "credits": round(credits_total, 1)}
+                         "format": fmt_name, "credits": round(credits, 1), "note": note, "will_fail": bool(note)})
+        return {"items": rows, "characters": chars_total, "credits": round(credits_total, 1),
+                "will_fail": sum(r["will_fail"] for r in rows)}
 
     def check_quota(self) -> None:
         """RejectedError when what is left to narrate would cost more than the account has left."""
@@ -198,6 +206,8 @@ class Batch:
 
     def _work(self, item: Item) -> Outcome:
         t0 = time.monotonic()
+        if item.error:
+            return Outcome(item.id, None, "failed", error=item.error, exit_code=int(ExitCode.USAGE))
         if not item.text.strip():
             return Outcome(item.id, None, "failed", error="empty text", exit_code=int(ExitCode.USAGE))
         chosen, model_id, name = self.plan_of(item)
@@ -223,9 +233,9 @@ class Batch:
         if not self._probed.is_set():  # the server sends no limit: run a few at once, adapting on 429
             self.limiter.set_maximum(3)
             self._probed.set()
-        return Outcome(item.id, name, "ok", res.characters, res.request_ids, round(res.duration, 3),
-                       round(time.monotonic() - t0, 3), bytes=target.stat().st_size, sha256=file_hash(target),
-                       text_hash=item.text_hash, format=chosen.name)
+        return Outcome(item.id, name, "ok", res.characters, res.request_ids, audio_seconds=round(res.duration, 3),
+                       elapsed_seconds=round(time.monotonic() - t0, 3), bytes=target.stat().st_size,
+                       sha256=file_hash(target), text_hash=item.text_hash, format=chosen.name)
 
     def todo(self) -> list[Item]:
         """What is left: everything, or with resume what results.jsonl does not vouch for; longest first,
@@ -241,8 +251,7 @@ class Batch:
         from eleven_cli.audio.sink import check_folder
 
         check_folder(self.outdir, create=True)
-        for stale in self.outdir.glob(".*.part"):  # temp files of an interrupted run
-            stale.unlink(missing_ok=True)
+        self._sweep()  # temp files of an interrupted run
         todo = self.todo()
         store = Results(self.results_path)
         outcomes: list[Outcome] = []
@@ -264,16 +273,27 @@ class Batch:
             stop.set()
             if on_interrupt:
                 on_interrupt(self.limiter.active)
-            while self.limiter.active:
-                time.sleep(0.1)
+            try:
+                while self.limiter.active:
+                    time.sleep(0.1)
+            except KeyboardInterrupt:  # the second Ctrl-C abandons the items in flight: none of their files stay
+                self._sweep()
+                atexit.register(self._sweep)  # and whatever a worker starts before the process is gone
+                raise
         return self._summary(todo, outcomes, time.monotonic() - t0, interrupted)
+
+    def _sweep(self) -> None:
+        """Remove the hidden temp files (`.NAME.XXXX.part`) of unfinished outputs and cached pieces."""
+        for stale in self.outdir.rglob(".*.part") if self.outdir.is_dir() else ():
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     def _summary(self, todo: list[Item], outcomes: list[Outcome], wall: float, interrupted: bool) -> Summary:
         ok = [o for o in outcomes if o.status == "ok"]
         failed = [o for o in outcomes if o.status == "failed"]
         return Summary(items=len(self.items), ok=len(ok), failed=len(failed), skipped=len(self.items) - len(todo),
                        not_started=len(todo) - len(outcomes), characters=sum(o.characters for o in ok),
-                       audio_seconds=round(sum(o.duration for o in ok), 3), wall_seconds=round(wall, 3),
+                       audio_seconds=round(sum(o.audio_seconds for o in ok), 3), wall_seconds=round(wall, 3),
                        peak_concurrency=self.limiter.peak, results=str(self.results_path),
                        failures=[{"id": o.id, "error": o.error} for o in failed], interrupted=interrupted)
 

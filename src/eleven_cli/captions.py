@@ -22,19 +22,22 @@ class CaptionStyle:
 def write_captions(alignment: Alignment | None, *, alignment_out: str | Path | None = None,
                    srt: str | Path | None = None, vtt: str | Path | None = None,
                    style: CaptionStyle = CaptionStyle(), segments: list[dict[str, Any]] | None = None,
-                   speakers: list[str] | None = None, labels: bool = True) -> None:
+                   speakers: list[str] | None = None, labels: bool = True, keep_tags: bool = False) -> None:
     """Write each caption file that is asked for, atomically; `-` writes to stdout. With a dialogue's
-    `segments` (and `speakers`, the speaker of each turn) cues follow the voices and name them."""
+    `segments` (and `speakers`, the speaker of each turn) cues follow the voices and name them. Audio
+    tags such as `[laughs]` are performed, not said: they stay out of the SRT and VTT cues unless
+    `keep_tags` (the alignment JSON keeps every character)."""
     from eleven_cli.atomic import write_file
-    from eleven_cli.subtitles import build_cues, speaker_cues, to_json, to_srt, to_vtt, words_from
+    from eleven_cli.subtitles import build_cues, speaker_cues, to_json, to_srt, to_vtt, without_tags, words_from
 
     alignment = alignment or Alignment()
     words = words_from(alignment)
     if segments is not None:
         cues = speaker_cues(alignment, segments, speakers or [], style.max_chars, style.max_lines,
-                            style.max_duration, style.words_per_cue, labels)
+                            style.max_duration, style.words_per_cue, labels, keep_tags)
     else:
-        cues = build_cues(words, style.max_chars, style.max_lines, style.max_duration, style.words_per_cue)
+        cues = build_cues(words if keep_tags else words_from(without_tags(alignment)), style.max_chars,
+                          style.max_lines, style.max_duration, style.words_per_cue)
     outputs = []
     if alignment_out:
         doc = to_json(alignment, words)

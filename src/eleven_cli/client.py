@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import weakref
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,7 +70,8 @@ class Client:
             "on_retry": on_retry, "on_headers": on_headers, "wait": wait, "config": self.config,
             "transport": transport, "log": log, "log_text": log_text, "command": command, "run_id": run_id,
             "max_credits": max_credits, "on_warning": on_warning}
-        resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region)
+        resolved = resolve(self.config, profile=profile, api_key=api_key, base_url=base_url, region=region,
+                           keyring=config is not False)
         self.resolved = resolved
         from eleven_cli.api.transport import check_transport
 
@@ -111,6 +114,8 @@ class Client:
             self._http = HttpClient(self.base_url, self.api_key, timeout=self.timeout, retries=self.retries,
                                     trace=self.trace, ca_bundle=self.ca_bundle, on_retry=o["on_retry"],
                                     on_headers=o["on_headers"], wait=o["wait"], transport=o["transport"])
+            # A client dropped without close() (or `with`) still closes its connections: no unclosed socket.
+            weakref.finalize(self, self._http.close)
         return self._http
 
     @property
@@ -205,7 +210,8 @@ class Client:
         except UsageError as exc:
             where = f"the {key} setting of profile {self.resolved.profile!r}"
             raise UsageError(f"{exc.message} (from {where})",
-                             hint=f"change it with `eleven config set {key} ...` or pass --{key}") from None
+                             hint=f"change it with `eleven config set {key} ...` or pass {key}=...",
+                             cli_hint=f"change it with `eleven config set {key} ...` or pass --{key}") from None
 
     def format(self, name: str | None = None) -> str:
         from eleven_cli.formats import DEFAULT_FORMAT, get_format
@@ -345,25 +351,28 @@ class Client:
         return [m.model_id for m in self.catalog.models() if m.can_do_text_to_speech and
                 m.model_id.startswith(DIALOGUE_FAMILY)]
 
-    def dialogue(self, turns: Sequence[Any] | str, cast: Mapping[str, str] | None = None, model: str | None = None,
-                 format: str | None = None, *, timestamps: bool = False, streaming: bool = False,
-                 pieces_dir: Path | None = None, **options: Any) -> Speech:
+    def dialogue(self, turns: Sequence[Any] | Mapping[str, Any] | str, cast: Mapping[str, str] | None = None,
+                 model: str | None = None, format: str | None = None, *, timestamps: bool = False,
+                 streaming: bool = False, pieces_dir: Path | None = None, **options: Any) -> Speech:
         """A multi-voice performance of a script: `turns` as dialogue.Turn, (speaker, text) pairs, dicts
-        with speaker and text, or the text of a script. Speakers take their voice from `cast`, then the
-        profile's [cast] table, then a voice of the same name. Long scripts are split (at most 10 voices
-        and 2,000 characters a request) and stitched into one file, as `speech` does. `options` are
-        those of eleven_cli.options that the text-to-dialogue API takes (stability, seed, language,
-        normalize, dictionaries)."""
+        with speaker (or the API's voice_id) and text, the API's {"inputs": [...]}, or the text of a script.
+        Speakers take their voice from `cast`, then the profile's [cast] table, then a voice of the same
+        name. Long scripts are split (at most 10 voices and 2,000 characters a request) and stitched into
+        one file, as `speech` does. `options` are those of eleven_cli.options that the text-to-dialogue API
+        takes (stability, seed, language, normalize, dictionaries)."""
         from eleven_cli import dialogue as dlg
         from eleven_cli.text import spoken
 
         if isinstance(turns, str):
             script_turns = dlg.parse_script(turns)
+        elif isinstance(turns, Mapping) and "inputs" in turns or isinstance(turns, Sequence) and any(
+                isinstance(t, Mapping) for t in turns):
+            script_turns = dlg.parse_turns(turns, "the dialogue")
         elif isinstance(turns, Sequence):
             script_turns = [_turn(t) for t in turns]
         else:
             raise UsageError(f"a dialogue takes a script or a list of turns, not {type(turns).__name__}")
-        script_turns = [dlg.Turn(t.speaker, spoken(t.text)) for t in script_turns if spoken(t.text)]
+        script_turns = [dataclasses.replace(t, text=spoken(t.text)) for t in script_turns if spoken(t.text)]
         if not script_turns:
             raise UsageError("the script has no turns")
         model_id = model or dlg.DEFAULT_DIALOGUE_MODEL
@@ -377,6 +386,10 @@ class Client:
 
         opts = SpeechOptions.merge({"model": model_id, "format": format, **options}, profile,
                                    profile_name=self.resolved.profile)
+        if any(t.voice for t in script_turns):  # the API's shape: label each turn with its voice's name
+            names = {v.voice_id: v.name for v in self.catalog.voices()}
+            script_turns = [dlg.Turn(names.get(t.voice, t.speaker), t.text, t.voice) if t.voice else t
+                            for t in script_turns]
         voices = dlg.cast_of(script_turns, cast or {}, self.profile.get("cast") or {}, self.catalog.resolve_voice)
         inputs = [(t.text, voices[t.speaker]) for t in script_turns]
 
@@ -395,11 +408,9 @@ def _turn(item: Any) -> Any:
 
     if isinstance(item, Turn):
         return item
-    if isinstance(item, dict) and isinstance(item.get("speaker"), str) and isinstance(item.get("text"), str):
-        return Turn(item["speaker"], item["text"])
     if isinstance(item, tuple | list) and len(item) == 2 and all(isinstance(x, str) for x in item):
         return Turn(item[0], item[1])
-    raise UsageError(f"a dialogue turn must be a Turn, a (speaker, text) pair or a dict: got {item!r}")
+    raise UsageError(f"a dialogue turn must be a Turn, a (speaker, text) pair or a dict: got {item!r:.60}")
 
 
 def cached_catalog(kind: str, base_url: str | None, api_key: str | None) -> list[dict[str, Any]]:

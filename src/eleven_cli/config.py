@@ -21,7 +21,8 @@ REGIONS = {
     "us": "https://api.us.elevenlabs.io",
     "eu": "https://api.eu.residency.elevenlabs.io",
     "in": "https://api.in.residency.elevenlabs.io",
-}
+    "sg": "https://api.sg.residency.elevenlabs.io",
+}  # the servers of the official OpenAPI description (Production, US, EU, India, Singapore)
 DEFAULT_PROFILE = "default"
 
 
@@ -227,10 +228,12 @@ def parse_value(key: str, raw: str) -> Any:
 
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """An exclusive lock beside the config file, so two writers never interleave."""
+    """An exclusive lock on the config folder, so two writers never interleave (a lock on the folder
+    itself leaves no lock file behind)."""
     ensure_dir(path.parent)
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    with contextlib.suppress(OSError):  # the lock file of older versions
+        path.with_name(path.name + ".lock").unlink()
+    fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -240,10 +243,15 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def ensure_dir(folder: Path) -> None:
+    """The config folder, readable only by its owner (an existing one is tightened to 0700)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create config folder {folder}: {exc.strerror}") from None
+    with contextlib.suppress(OSError):
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077 and folder.stat().st_uid == os.getuid():
+            folder.chmod(mode & 0o700)
 
 
 def update(mutate: Callable[[dict[str, dict[str, Any]]], None], path: Path | None = None) -> Path:
@@ -272,9 +280,18 @@ class Resolved:
     base_source: str
 
 
+def _from_keyring(profile: str) -> tuple[str, str] | None:
+    from eleven_cli import keystore
+
+    key = keystore.get(profile)
+    return (key, f"profile {profile!r} in the system keyring ({keystore.name()})") if key else None
+
+
 def resolve(cfg: ConfigFile, *, profile: str | None, api_key: str | None, base_url: str | None,
-            region: str | None, env: dict[str, str] | None = None) -> Resolved:
-    """Apply cli.md's precedence: flag > environment > profile (> region > global for the URL)."""
+            region: str | None, env: dict[str, str] | None = None, keyring: bool = True) -> Resolved:
+    """Apply cli.md's precedence: flag > environment > profile (> region > global for the URL). The key:
+    flag > environment > the profile's `api_key` in the file > the system keyring (`auth login` keeps it
+    there when there is one; looked up only when nothing before it gave a key, and not with `keyring=False`)."""
     env = dict(os.environ) if env is None else env
     explicit = profile or env.get("ELEVEN_PROFILE")
     name = explicit or DEFAULT_PROFILE
@@ -289,6 +306,8 @@ def resolve(cfg: ConfigFile, *, profile: str | None, api_key: str | None, base_u
         key, source = env["ELEVENLABS_API_KEY"], "ELEVENLABS_API_KEY environment variable"
     elif settings.get("api_key"):
         key, source = str(settings["api_key"]), f"profile {name!r} in {cfg.path}"
+    elif keyring and (stored := _from_keyring(name)):
+        key, source = stored
     else:
         key, source = None, None
     if region and region not in REGIONS:

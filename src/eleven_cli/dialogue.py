@@ -1,9 +1,11 @@
 """Scripts for several voices: parse them, cast the speakers, split them into text-to-dialogue requests.
 
 A script is plain text (`Name: line`, one turn per line or paragraph; blank lines and `#` comments are
-ignored; a line without a name continues the turn before it), or JSON (`[{"speaker": ..., "text": ...}]`)
-or JSONL (one such object a line). The service takes at most 10 distinct voices and, for reliable
-generation, 2,000 characters per request: longer scripts are split at turn boundaries (a turn longer
+ignored; a line without a name continues the turn before it, and a line of a turn that itself begins
+like `Name:` is written with a backslash, `Step one\\: we wait.`), or JSON (`[{"speaker": ..., "text":
+...}]`, or the API's own `[{"voice_id": ..., "text": ...}]` and `{"inputs": [...]}`) or JSONL (one such
+object a line). A turn with no text is an error, not skipped. The service takes at most 10 distinct voices
+and, for reliable generation, 2,000 characters per request: longer scripts are split at turn boundaries (a turn longer
 than that at sentence boundaries), and the pieces are stitched like a long `say`.
 """
 
@@ -25,57 +27,111 @@ MAX_VOICES = 10  # distinct voices per request (the published contract)
 MAX_CHARACTERS = 2000  # per request, "for reliable generation" (longer can end early when streaming)
 DEFAULT_DIALOGUE_MODEL = "eleven_v3"
 DIALOGUE_FAMILY = "eleven_v3"
-_NAME = re.compile(r"^\s*([^\W\d_][\w .'’-]{0,39}?)\s*:\s*(.*)$")
+_NAME = re.compile(r"^\s*([^\W\d_][\w .'’-]{0,39}?)\s*(?<!\\):\s*(.*)$")
 
 
 @dataclass(frozen=True)
 class Turn:
     speaker: str
     text: str
+    voice: str | None = None  # a voice id given with the turn (the API's own shape): no casting needed
 
 
-def _from_json(rows: Any, source: str) -> list[Turn]:
+_TURN_SHAPE = '[{"speaker": ..., "text": ...}] (or the API\'s [{"voice_id": ..., "text": ...}] or {"inputs": [...]})'
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "an object with " + (", ".join(repr(k) for k in list(value)[:3]) or "no keys")
+    return type(value).__name__
+
+
+def _from_json(rows: Any, source: str, lines: list[int] | None = None) -> list[Turn]:
+    """Turns from JSON rows: {"speaker", "text"} (a name, cast to a voice) or the API's own
+    {"voice_id", "text"}. Every bad turn is named in one error; an empty turn is one of them."""
+    if isinstance(rows, dict) and "inputs" in rows:
+        rows = rows["inputs"]
     if not isinstance(rows, list):
-        raise UsageError(f"{source}: a JSON script must be a list of {{\"speaker\": ..., \"text\": ...}} objects")
-    turns = []
+        raise UsageError(f"{source}: a JSON script must be a list of turns, not {_json_kind(rows)}",
+                         hint=f"write {_TURN_SHAPE}")
+    turns, problems = [], []
     for n, row in enumerate(rows, 1):
-        if not isinstance(row, dict) or not isinstance(row.get("speaker"), str) or not isinstance(
-                row.get("text"), str):
-            raise UsageError(f"{source}: turn {n} needs a \"speaker\" and a \"text\" string")
-        if row["text"].strip() and row["speaker"].strip():
-            turns.append(Turn(row["speaker"].strip(), row["text"].strip()))
+        where = f"{source}:{lines[n - 1]}" if lines else f"{source}: turn {n}"
+        who = row.get("speaker", row.get("voice_id")) if isinstance(row, dict) else None
+        if not isinstance(row, dict) or not isinstance(who, str) or not isinstance(row.get("text"), str):
+            problems.append(f"{where} needs a \"speaker\" (or \"voice_id\") and a \"text\" string")
+        elif not who.strip():
+            problems.append(f"{where} has an empty speaker")
+        elif not row["text"].strip():
+            problems.append(f"{where} is empty (a turn of {who.strip()} with no text)")
+        else:
+            voice = row.get("voice_id") if "speaker" not in row else None
+            turns.append(Turn(who.strip(), row["text"].strip(), voice.strip() if isinstance(voice, str) else None))
+    if problems:
+        raise UsageError("; ".join(problems[:10]) + (f"; and {len(problems) - 10:,} more" if len(problems) > 10
+                                                     else ""))
     return turns
 
 
+def parse_turns(rows: Any, source: str = "the script") -> list[Turn]:
+    """The turns of an already-parsed JSON script (see parse_script)."""
+    return _require(_from_json(rows, source), source)
+
+
+def _json_script(text: str, source: str) -> list[Turn]:
+    """A JSON document (a list of turns, or {"inputs": [...]}) or JSONL (one turn a line)."""
+    try:
+        return _from_json(json.loads(text), source)
+    except ValueError as whole:
+        if not text.lstrip().startswith("{"):
+            raise UsageError(f"{source}: not valid JSON ({whole})", hint=f"a JSON script is {_TURN_SHAPE}") from None
+    rows, lines = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+                lines.append(n)
+            except ValueError:
+                raise UsageError(f"{source}:{n}: not valid JSON", hint="a JSONL script holds one "
+                                 '{"speaker": ..., "text": ...} object a line') from None
+    return _from_json(rows, source, lines)
+
+
 def parse_script(text: str, source: str = "the script") -> list[Turn]:
-    """The turns of a plain-text, JSON or JSONL script (see the module docstring)."""
+    """The turns of a plain-text, JSON or JSONL script (see the module docstring). A source named
+    `.json`/`.jsonl`, or a text starting with `[` or `{`, is JSON: what is not a list of turns is a JSON
+    error, never read as plain text."""
     stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            return _require(_from_json(json.loads(text), source), source)
-        except ValueError as exc:
-            raise UsageError(f"{source}: not valid JSON ({exc})") from None
-    if stripped.startswith("{"):
-        rows = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except ValueError:
-                    raise UsageError(f"{source}:{n}: not valid JSON") from None
-        return _require(_from_json(rows, source), source)
-    turns: list[list[str]] = []  # [speaker, text]
+    if source.lower().endswith((".json", ".jsonl", ".ndjson")) or stripped.startswith(("[", "{")):
+        return _require(_json_script(text, source), source)
+    turns: list[list[Any]] = []  # [speaker, text, line]
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         m = _NAME.match(line)
-        if m and m.group(2).strip():
-            turns.append([m.group(1).strip(), m.group(2).strip()])
+        if m:
+            turns.append([m.group(1).strip(), _unescape(m.group(2).strip()), n])
         elif turns:
-            turns[-1][1] += " " + line.strip()
+            turns[-1][1] = (turns[-1][1] + " " + _unescape(line.strip())).strip()
         else:
             raise UsageError(f"{source}:{n}: the first turn needs a speaker, as in `Alice: Hello.`")
-    return _require([Turn(s, t) for s, t in turns], source)
+    empty = [f"{source}:{n}: the turn of {who} is empty" for who, said, n in turns if not said]
+    if empty:
+        raise UsageError("; ".join(empty), hint="write its line after the colon, or remove it")
+    return _require([Turn(s, t) for s, t, _ in turns], source)
+
+
+def _unescape(line: str) -> str:
+    r"""`Step one\: we wait.` is a line of the turn before it, spoken as `Step one: we wait.`"""
+    return line.replace("\\:", ":")
 
 
 def _require(turns: list[Turn], source: str) -> list[Turn]:
@@ -96,8 +152,9 @@ def cast_of(turns: list[Turn], given: Mapping[str, str], profile: Mapping[str, s
     cast: dict[str, str] = {}
     missing: list[str] = []
     folded = {k.casefold(): v for k, v in {**profile, **given}.items()}
+    given_voice = {t.speaker: t.voice for t in turns if t.voice}
     for name in speakers(turns):
-        voice = folded.get(name.casefold())
+        voice = given_voice.get(name) or folded.get(name.casefold())
         try:
             cast[name] = resolve(voice or name)
         except UsageError:
@@ -106,9 +163,12 @@ def cast_of(turns: list[Turn], given: Mapping[str, str], profile: Mapping[str, s
             missing.append(name)
     if missing:
         names = ", ".join(missing)
+        them = "it" if len(missing) == 1 else "them"
+        escape = "; a line inside a turn that begins like `Name:` is written `Name\\: ...`"
         raise UsageError(f"no voice for {'speaker' if len(missing) == 1 else 'speakers'} {names}",
-                         hint=f"cast them with --cast {missing[0]}=VOICE[,...] or a [cast] table in the profile; "
-                              "`eleven voices` lists the voices")
+                         hint=f"cast {them} (`cast` of the call, or a [cast] table in the profile){escape}",
+                         cli_hint=f"cast {them} with --cast {missing[0]}=VOICE[,...] or a [cast] table in the "
+                                  f"profile (`eleven voices` lists the voices){escape}")
     return cast
 
 
@@ -157,11 +217,17 @@ class DialogueScript:
 
 def estimate(turns: list[Turn], cast: Mapping[str, str], script: DialogueScript,
              cost_factor: float) -> dict[str, Any]:
-    """What a script will cost and how it is split, spending nothing (`eleven dialogue --dry-run`)."""
-    requests = [{"request": n + 1, "turns": sorted({t + 1 for _, _, t in r}), "characters": len(script.texts[n]),
-                 "voices": len({v for _, v, _ in r})} for n, r in enumerate(script.requests)]
-    chars = sum(len(t) for t, _ in script.inputs)
-    return {"turns": [{"turn": n + 1, "speaker": t.speaker, "voice_id": cast[t.speaker], "characters": len(t.text)}
-                      for n, t in enumerate(turns)],
+    """What a script will cost and how it is split, spending nothing (`eleven dialogue --dry-run`). The
+    characters are those sent (each input's text): the requests' sizes add up to the total."""
+    requests: list[dict[str, Any]] = [{"request": n + 1, "turns": sorted({t + 1 for _, _, t in r}),
+                                       "characters": sum(len(t) for t, _, _ in r),
+                                       "voices": len({v for _, v, _ in r})} for n, r in enumerate(script.requests)]
+    per_turn: dict[int, int] = {}
+    for r in script.requests:
+        for text, _, turn in r:
+            per_turn[turn] = per_turn.get(turn, 0) + len(text)
+    chars = sum(int(r["characters"]) for r in requests)
+    return {"turns": [{"turn": n + 1, "speaker": t.speaker, "voice_id": cast[t.speaker],
+                       "characters": per_turn.get(n, 0)} for n, t in enumerate(turns)],
             "cast": dict(cast), "requests": requests, "characters": chars, "model_id": script.model_id,
             "credits": round(chars * cost_factor, 1)}

@@ -35,20 +35,26 @@ class ElevenError(Exception):
     retryable = False  # another attempt may succeed (a response dropped or cut short, not yet retried)
 
     def __init__(self, message: str, *, hint: str | None = None, request_id: str | None = None,
-                 status: int | None = None, code: str | None = None) -> None:
+                 status: int | None = None, code: str | None = None, cli_hint: str | None = None,
+                 cli_message: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = hint  # for any caller: never names a command-line flag
+        self.cli_hint = cli_hint  # the same advice in the CLI's words (its flags and commands), if it differs
+        self.cli_message = cli_message  # the message in the CLI's words (a flag for a keyword), if it differs
         self.request_id = request_id
         self.status = status
         self.code = code
 
-    def line(self) -> str:
-        """The single stderr line for this error. The message keeps its case (it may begin with a file
-        name, and names are case-sensitive); the hint, always our own sentence, is capitalised."""
-        text = self.message.rstrip(".") + ("" if self.message.endswith(("?", "!")) else ".")
-        if self.hint:
-            hint = self.hint.rstrip(".")
+    def line(self, cli: bool = False) -> str:
+        """The single stderr line for this error (`cli`: with the hint in the CLI's words). The message keeps
+        its case (it may begin with a file name, and names are case-sensitive); the hint, always our own
+        sentence, is capitalised."""
+        message = (self.cli_message if cli else None) or self.message
+        text = message.rstrip(".") + ("" if message.endswith(("?", "!")) else ".")
+        hint = (self.cli_hint if cli else None) or self.hint
+        if hint:
+            hint = hint.rstrip(".")
             text += " " + hint[:1].upper() + hint[1:] + ("" if hint.endswith(("?", "!")) else ".")
         return text
 

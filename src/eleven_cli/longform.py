@@ -43,3 +43,5 @@ class PieceCache:
             for suffix in (".audio", ".json"):
                 with contextlib.suppress(OSError):
                     (self.folder / f"{key}{suffix}").unlink()
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()  # only when nothing else waits in it (a run's own folder of pieces)

@@ -58,15 +58,20 @@ class Param:
         """`value` converted and validated; UsageError names the flag (or `given_as`) and the rule."""
         if value is None:
             return None
-        shown = given_as or self.flag.split("/")[0]
+        flag = given_as or self.flag.split("/")[0]
+        name = given_as or f"{self.name}="  # a library caller passed a keyword, not a flag
+
+        def bad(rule: str) -> UsageError:
+            return UsageError(f"{name}{'' if name.endswith('=') else ' '}{rule}", cli_message=f"{flag} {rule}")
+
         try:
             value = _convert(self, value)
         except (TypeError, ValueError):
-            raise UsageError(f"{shown} {value!r} is not {_kind_words(self)}") from None
+            raise bad(f"{value!r} is not {_kind_words(self)}") from None
         if self.lo is not None and self.hi is not None and not self.lo <= value <= self.hi:
-            raise UsageError(f"{shown} {_num(value)} is out of range {self.range_text}")
+            raise bad(f"{_num(value)} is out of range {self.range_text}")
         if self.choices and value not in self.choices:
-            raise UsageError(f"{shown} {value!r} is not one of {', '.join(self.choices)}")
+            raise bad(f"{value!r} is not one of {', '.join(self.choices)}")
         return value
 
     def parse_text(self, raw: Any) -> Any:
@@ -251,8 +256,8 @@ class SpeechOptions:
                 try:
                     value = p.check(profile[p.key], f"{p.key} =")
                 except UsageError as exc:
-                    raise UsageError(f"{exc.message} (from {where})",
-                                     hint=f"change it with `eleven config set {p.key} ...`") from None
+                    raise UsageError(f"{exc.message} (from {where})", hint=f"change the profile's {p.key}",
+                                     cli_hint=f"change it with `eleven config set {p.key} ...`") from None
             if value is not None:
                 values[p.name] = value
         opts = cls(**values)
@@ -285,9 +290,12 @@ class SpeechOptions:
         refused = self.given_to(endpoint)
         if refused:
             flags = ", ".join(p.flag.split("/")[0] for p in refused)
-            raise UsageError(f"{what or 'the ' + endpoint + ' API'} does not take {flags}")
+            names = ", ".join(p.name for p in refused)
+            raise UsageError(f"{what or 'the ' + endpoint + ' API'} does not take {names}",
+                             cli_message=f"{what or 'the ' + endpoint + ' API'} does not take {flags}")
         if endpoint == SPEECH and not self.continuity and (self.previous_text or self.next_text):
-            raise UsageError(f"{self.model_id} does not take --previous-text or --next-text (the service "
+            raise UsageError(f"{self.model_id} does not take previous_text or next_text (the service refuses them)",
+                             cli_message=f"{self.model_id} does not take --previous-text or --next-text (the service "
                              "refuses them)", hint="drop them, or use another model such as eleven_multilingual_v2")
 
     # --- the wire --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ character cluster, combining marks and emoji sequences are never cut.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -316,15 +317,38 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# An audio tag of the v3 models ([laughs], [whispers], [sarcastic]): performed, not spoken, so not captioned.
+_TAG = re.compile(r"\[[^\W\d_][^\[\]\d\n]{0,39}\]")
+
+
+def without_tags(alignment: Alignment) -> Alignment:
+    """The alignment without its audio tags (each character of a `[tag]` dropped with its times)."""
+    text = "".join(alignment.characters)
+    spans = [m.span() for m in _TAG.finditer(text)]
+    if not spans:
+        return alignment
+    keep: list[int] = []
+    pos, k = 0, 0
+    for i, ch in enumerate(alignment.characters):
+        while k < len(spans) and spans[k][1] <= pos:
+            k += 1
+        if not (k < len(spans) and spans[k][0] <= pos < spans[k][1]):
+            keep.append(i)
+        pos += len(ch)
+    return Alignment([alignment.characters[i] for i in keep], [alignment.starts[i] for i in keep],
+                     [alignment.ends[i] for i in keep])
+
+
 def speaker_cues(alignment: Alignment, segments: list[dict], names: list[str], max_chars: int = 42,
                  max_lines: int = 2, max_duration: float = 7.0, words_per_cue: int | None = None,
-                 labels: bool = True) -> list[Cue]:
+                 labels: bool = True, keep_tags: bool = True) -> list[Cue]:
     """Cues for a dialogue: built within each voice segment, so a cue never mixes two speakers, each
     labelled with its speaker (`names[turn]`) unless `labels` is off; in time order, never overlapping."""
     cues: list[Cue] = []
     for seg in sorted(segments, key=lambda x: (x["start_time_seconds"], x["character_start_index"])):
         lo, hi = seg["character_start_index"], seg["character_end_index"]
         part = Alignment(alignment.characters[lo:hi], alignment.starts[lo:hi], alignment.ends[lo:hi])
+        part = part if keep_tags else without_tags(part)
         turn = seg.get("dialogue_input_index")
         who = names[turn] if labels and isinstance(turn, int) and 0 <= turn < len(names) else None
         for c in build_cues(words_from(part), max_chars, max_lines, max_duration, words_per_cue):

@@ -71,8 +71,16 @@ def error_for(response: httpx.Response) -> ElevenError:
     rid = response.headers.get("request-id")
     if status == 404 and code is None and message == "Not Found":
         return RejectedError(f"not found ({status}): the server has no {response.request.url.path}",
-                             status=status, request_id=rid, hint="check --base-url")
+                             status=status, request_id=rid, hint="check the base URL",
+                             cli_hint="check --base-url")
     return status_error(status, code, message, request_id=rid)
+
+
+# What OpenSSL says when the other end answers a TLS hello in plain text (an http:// server reached with https://).
+_NOT_TLS = ("wrong version number", "record layer failure", "packet length too long", "http request",
+            "unknown protocol")
+CA_HINT = "give a CA bundle (ca_bundle=FILE) or set SSL_CERT_FILE"
+CA_CLI = "pass --ca-bundle FILE or set SSL_CERT_FILE"
 
 
 def _final(err: NetworkError) -> NetworkError:
@@ -84,19 +92,25 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
     host = urlsplit(url).netloc
     text = str(exc)
     if isinstance(exc, httpx.ConnectTimeout):
-        return NetworkError(f"timed out connecting to {host}", hint="check the network or raise --timeout")
+        return NetworkError(f"timed out connecting to {host}", hint="check the network or raise the timeout",
+                            cli_hint="check the network or raise --timeout")
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
-        return NetworkError(f"timed out waiting for {host}", hint="the server stalled; raise --timeout or retry")
+        return NetworkError(f"timed out waiting for {host}", hint="the server stalled; raise the timeout or retry",
+                            cli_hint="the server stalled; raise --timeout or retry")
     if isinstance(exc, httpx.ConnectError):
         low = text.lower()
         if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low \
                 or "name resolution" in low or "no address associated" in low:
-            return _final(NetworkError(f"cannot resolve host {host}", hint="check --base-url and your DNS or proxy"))
+            return _final(NetworkError(f"cannot resolve host {host}", hint="check the base URL and your DNS or proxy",
+                                       cli_hint="check --base-url and your DNS or proxy"))
+        if any(s in low for s in _NOT_TLS):
+            return _final(NetworkError(f"the server at {host} does not speak TLS",
+                                       hint=f"is it a plain-HTTP server? Use http://{host}"))
         if "certificate" in low or "ssl" in low:
-            return _final(NetworkError(f"TLS verification failed for {host}: {text}",
-                                       hint="pass --ca-bundle FILE or set SSL_CERT_FILE"))
+            return _final(NetworkError(f"TLS verification failed for {host}: {text}", hint=CA_HINT, cli_hint=CA_CLI))
         if "refused" in low:
-            return NetworkError(f"connection refused by {host}", hint="is the server running? Check --base-url")
+            return NetworkError(f"connection refused by {host}", hint="is the server running? Check the base URL",
+                                cli_hint="is the server running? Check --base-url")
         return NetworkError(f"cannot connect to {host}: {text or type(exc).__name__}")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return NetworkError(f"connection to {host} dropped mid-response", hint="run the command again")
@@ -118,7 +132,10 @@ def mapped(url: str, midway: bool = False) -> Iterator[None]:
         err.retryable = midway and err.retryable
         raise err from None
     except ssl.SSLError as exc:
-        raise NetworkError(f"TLS error: {exc}", hint="pass --ca-bundle FILE or set SSL_CERT_FILE") from None
+        if any(s in str(exc).lower() for s in _NOT_TLS):
+            raise _final(NetworkError(f"the server at {urlsplit(url).netloc} does not speak TLS",
+                                      hint=f"is it a plain-HTTP server? Use http://{urlsplit(url).netloc}")) from None
+        raise NetworkError(f"TLS error: {exc}", hint=CA_HINT, cli_hint=CA_CLI) from None
     except OSError as exc:
         err = NetworkError(f"network error: {exc.strerror or exc}")
         err.retryable = midway
@@ -169,7 +186,8 @@ class Client:
     # --- the core: send with retries, map errors ---------------------------------------------
     def _require_key(self) -> None:
         if not self.api_key:
-            raise AuthError("no API key", hint="run `eleven auth login`, set ELEVENLABS_API_KEY, or pass --api-key")
+            raise AuthError("no API key", hint="pass api_key, set ELEVENLABS_API_KEY, or run `eleven auth login`",
+                            cli_hint="run `eleven auth login`, set ELEVENLABS_API_KEY, or pass --api-key")
 
     def _trace(self, line: str) -> None:
         if self.trace:
@@ -240,8 +258,9 @@ class Client:
             except (ValueError, UnicodeDecodeError, TypeError):
                 if ctype and "json" not in ctype:
                     failure = NetworkError(f"the server answered {ctype} instead of JSON for {path}",
-                                           hint="check --base-url points at the ElevenLabs API (or a proxy in "
-                                           "between)")
+                                           hint="check the base URL points at the ElevenLabs API (or a proxy "
+                                           "in between)", cli_hint="check --base-url points at the ElevenLabs API "
+                                           "(or a proxy in between)")
                 else:
                     failure = NetworkError(f"the JSON response for {path} was cut short or is not valid JSON",
                                            hint="run the command again")
@@ -319,7 +338,8 @@ class Client:
         if ctype.startswith("text/html") or (audio and ctype.startswith("application/json")):
             response.close()
             raise BrokenAudioError(f"the server answered {ctype.split(';')[0]} instead of audio",
-                                   hint="check --base-url points at the ElevenLabs API")
+                                   hint="check the base URL points at the ElevenLabs API",
+                                   cli_hint="check --base-url points at the ElevenLabs API")
 
         def chunks() -> Iterator[bytes]:
             with mapped(self.base_url, midway=True):

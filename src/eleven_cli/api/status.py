@@ -8,7 +8,8 @@ from eleven_cli.errors import AuthError, ElevenError, RejectedError, Unavailable
 
 AUTH_CODES = {"invalid_api_key", "needs_authorization", "missing_permissions", "invalid_token", "unauthorized"}
 BUSY_CODES = {"too_many_concurrent_requests", "system_busy", "rate_limited"}
-KEY_HINT = "check the key: eleven auth login, ELEVENLABS_API_KEY or --api-key"
+KEY_HINT = "check the key: the api_key given, ELEVENLABS_API_KEY or `eleven auth login`"
+KEY_CLI = "check the key: eleven auth login, ELEVENLABS_API_KEY or --api-key"
 
 
 def status_error(status: int | None, code: str | None, message: str | None, *, request_id: str | None = None,
@@ -24,7 +25,7 @@ def status_error(status: int | None, code: str | None, message: str | None, *, r
         generic = code in (None, "invalid_api_key", "needs_authorization", "invalid_token", "unauthorized")
         hint = KEY_HINT if generic else "this key lacks a permission or tier for this request"
         label = f"authentication failed ({status})" if status else f"the {what} was refused"
-        return AuthError(f"{label}: {said}{tag}", **kw, hint=hint)
+        return AuthError(f"{label}: {said}{tag}", **kw, hint=hint, cli_hint=KEY_CLI if generic else None)
     if status is not None and (status == 429 or status >= 500) or (status is None and code in BUSY_CODES):
         label = f"service unavailable ({status})" if status else f"the {what} was refused: service busy"
         return UnavailableError(f"{label}: {said}{tag}", **kw, hint="try again later")

@@ -41,7 +41,8 @@ class _Load:
         if self.error is not None or self.context is None:
             where = self.ca_bundle or "the default CA store"
             raise UsageError(f"cannot load CA bundle {where}: {self.error}",
-                             hint="pass --ca-bundle FILE or set SSL_CERT_FILE to a PEM file")
+                             hint="give a PEM file as ca_bundle or set SSL_CERT_FILE to one",
+                             cli_hint="pass --ca-bundle FILE or set SSL_CERT_FILE to a PEM file")
         return self.context
 
 

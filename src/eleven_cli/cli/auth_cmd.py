@@ -14,7 +14,8 @@ auth_app = typer.Typer(help="Store, check and remove the API key.", no_args_is_h
 def login(ctx: typer.Context,
           no_verify: Annotated[bool, typer.Option("--no-verify", help="Store the key without checking it "
                                                   "against /v1/user.")] = False) -> None:
-    """Read a key (hidden prompt, or stdin when piped), verify it, store it in the profile."""
+    """Read a key (hidden prompt, or stdin when piped), verify it, and store it for the profile: in the
+    system keyring when there is one, else in the config file (mode 0600)."""
     import getpass
 
     from eleven_cli.config import mask, update
@@ -33,14 +34,23 @@ def login(ctx: typer.Context,
     if not no_verify:
         with g.client().derive(api_key=key, timeout=g.timeout or 30.0) as client:
             client.user()
+    from eleven_cli import keystore
+
+    where = keystore.put(name, key)
+    if where:  # the file keeps no copy (an older one would shadow the keyring's)
+        update(lambda p: p.get(name, {}).pop("api_key", None))
+        g.say(f"eleven: key {mask(key)} stored for profile {name!r} in the system keyring ({where})")
+        return
     path = update(lambda p: p.setdefault(name, {}).__setitem__("api_key", key))
-    g.say(f"eleven: key {mask(key)} stored in profile {name!r} ({path})")
+    g.say(f"eleven: key {mask(key)} stored in profile {name!r} ({path}, readable only by you; no system keyring "
+          "was found)")
 
 
 @auth_app.command("status")
 def status(ctx: typer.Context,
            as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
-    """Which key is active and where it comes from (masked), and the account's usage."""
+    """Which key is active and where it comes from (the environment, a flag, the system keyring or the
+    config file; masked), and the account's usage."""
     from eleven_cli.cli.render import print_json
     from eleven_cli.config import mask
     from eleven_cli.errors import AuthError
@@ -50,7 +60,10 @@ def status(ctx: typer.Context,
     if not r.api_key:
         raise AuthError("no API key", hint="run `eleven auth login`, set ELEVENLABS_API_KEY, or pass --api-key")
     sub = g.client().subscription()
-    info = {"key": mask(r.api_key), "source": r.key_source, "profile": r.profile, "base_url": r.base_url,
+    store = "keyring" if "system keyring" in (r.key_source or "") else "file" if " in " in (r.key_source or "") \
+        else "environment" if "environment" in (r.key_source or "") else "flag"
+    info = {"key": mask(r.api_key), "source": r.key_source, "stored_in": store, "profile": r.profile,
+            "base_url": r.base_url,
             "tier": sub.tier, "character_count": sub.character_count, "character_limit": sub.character_limit,
             "next_reset_unix": sub.next_reset_unix}
     if as_json:
@@ -65,14 +78,16 @@ def status(ctx: typer.Context,
 
 @auth_app.command("logout")
 def logout(ctx: typer.Context) -> None:
-    """Remove the stored key from the profile."""
+    """Remove the profile's stored key: from the system keyring and from the config file."""
+    from eleven_cli import keystore
     from eleven_cli.config import update
 
     g = ctx.obj
     name = g.profile_name
     removed: list[bool] = []
     update(lambda p: removed.append(p.get(name, {}).pop("api_key", None) is not None))
-    g.say(f"eleven: key removed from profile {name!r}" if removed and removed[0]
+    places = (["the system keyring"] if keystore.delete(name) else []) + (["the config file"] if removed[0] else [])
+    g.say(f"eleven: key of profile {name!r} removed from {' and '.join(places)}" if places
           else f"eleven: profile {name!r} had no stored key")
     if os.environ.get("ELEVENLABS_API_KEY"):
         g.say("eleven: note: ELEVENLABS_API_KEY is still set in the environment")

@@ -9,6 +9,7 @@ import typer
 from eleven_cli.cli.options import synthesis
 from eleven_cli.cli.synth import Options
 from eleven_cli.options import SPEECH
+from eleven_cli.words import plural
 
 
 def _clock(seconds: float) -> str:
@@ -38,7 +39,7 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Skip items whose outputs are complete (per "
                                          "results.jsonl: size, hash, and the audio checked again).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan, characters and estimated credits; "
-                                          "spend nothing.")] = False,
+                                          "spend nothing (exit 4 if an item will fail as it is).")] = False,
     srt: Annotated[bool, typer.Option("--srt", help="Write ID.srt captions beside each audio file.")] = False,
     vtt: Annotated[bool, typer.Option("--vtt", help="Write ID.vtt captions beside each audio file.")] = False,
     results: Annotated[Path | None, typer.Option("--results", metavar="FILE", help="Results JSONL [default: "
@@ -56,11 +57,16 @@ def batch(
     from eleven_cli.errors import Interrupted, RejectedError
 
     g, options = ctx.obj, dict(options or {})
-    run = Batch(g.client(on_retry=lambda m: g.trace("eleven: " + m)), load_manifest(manifest, split), outdir,
+    items = load_manifest(manifest, split, warn=lambda m: g.say("eleven: warning: " + m))
+    run = Batch(g.client(on_retry=lambda m: g.trace("eleven: " + m)), items, outdir,
                 format=options.pop("format", None), jobs=jobs, resume=resume, srt=srt, vtt=vtt, results=results,
                 speech_args=options, on_note=lambda m: g.say("eleven: " + m))
     if dry_run:
-        _render_estimate(g, run.estimate(), as_json)
+        plan = run.estimate()
+        _render_estimate(g, plan, as_json)
+        if plan["will_fail"]:
+            raise RejectedError(f"{plan['will_fail']:,} of {plural(len(plan['items']), 'item')} will fail as "
+                                "they are", hint="see the note of each")
         return
     if not force:
         try:
@@ -74,7 +80,8 @@ def batch(
 
     def interrupted(in_flight: int) -> None:
         progress.stop()
-        g.say(f"\neleven: interrupted: finishing {in_flight} in-flight item(s); Ctrl-C again to abandon them")
+        g.say(f"\neleven: interrupted: finishing {plural(in_flight, 'in-flight item')}; Ctrl-C again to abandon "
+              f"{'it' if in_flight == 1 else 'them'}")
 
     progress.start()
     try:
@@ -86,7 +93,8 @@ def batch(
         left = summary.not_started or summary.failed
         raise Interrupted("interrupted", hint="run the same command with --resume to continue" if left else None)
     if summary.failed:
-        raise RejectedError(f"{summary.failed} of {summary.items} items failed", hint=f"see {summary.results}")
+        raise RejectedError(f"{summary.failed:,} of {plural(summary.items, 'item')} failed",
+                            hint=f"see {summary.results}")
 
 
 def _render_estimate(g: Any, plan: dict[str, Any], as_json: bool) -> None:
@@ -99,8 +107,8 @@ def _render_estimate(g: Any, plan: dict[str, Any], as_json: bool) -> None:
     table(["ID", "File", "Chars", "Model", "Credits", "Note"],
           [[str(r["id"]), str(r["file"]), f"{r['characters']:,}", str(r["model_id"]), f"{r['credits']:,.0f}",
             str(r["note"])] for r in rows])
-    g.say(f"eleven: dry run: {len(rows)} items, {plan['characters']:,} characters, about {plan['credits']:,.0f} "
-          "credits; nothing was spent")
+    g.say(f"eleven: dry run: {plural(len(rows), 'item')}, {plural(plan['characters'], 'character')}, about "
+          f"{plural(round(plan['credits']), 'credit')}; nothing was spent")
 
 
 def _render_summary(g: Any, summary: Any, as_json: bool) -> None:
@@ -111,9 +119,9 @@ def _render_summary(g: Any, summary: Any, as_json: bool) -> None:
         return
     for failure in summary.failures:
         g.say(f"eleven: failed {failure['id']}: {failure['error']}")
-    left = f", {summary.not_started} not started" if summary.not_started else ""
-    g.say(f"eleven: batch {'interrupted' if summary.interrupted else 'done'}: {summary.ok} ok, {summary.failed} "
-          f"failed, {summary.skipped} skipped{left} · {summary.characters:,} characters billed · "
+    left = f", {summary.not_started:,} not started" if summary.not_started else ""
+    g.say(f"eleven: batch {'interrupted' if summary.interrupted else 'done'}: {summary.ok:,} ok, {summary.failed:,} "
+          f"failed, {summary.skipped:,} skipped{left} · {plural(summary.characters, 'character')} billed · "
           f"{_clock(summary.audio_seconds)} of audio · {_clock(summary.wall_seconds)} wall · results in "
           f"{summary.results}")
 
@@ -132,7 +140,8 @@ class _Plain:
 
     def update(self, outcome: Any, chars: int) -> None:
         self.n += 1
-        detail = f"{outcome.characters:,} chars, {outcome.duration:.1f} s" if outcome.status == "ok" else outcome.error
+        detail = (f"{plural(outcome.characters, 'character')}, {outcome.audio_seconds:.1f} s of audio"
+                  if outcome.status == "ok" else outcome.error)
         self.g.say(f"[{self.n}/{self.total}] {outcome.status} {outcome.id} ({detail})")
 
 

@@ -78,10 +78,10 @@ def guarded(call: Callable[[], int], *, verbose: bool = False) -> int:
         _silence_stdout()
         code = ExitCode.OK
     except Interrupted as exc:
-        print(f"eleven: {exc.line()}", file=sys.stderr)
+        print(f"eleven: {exc.line(cli=True)}", file=sys.stderr)
         code = exc.exit_code
     except ElevenError as exc:
-        print(f"eleven: error: {exc.line()}", file=sys.stderr)
+        print(f"eleven: error: {exc.line(cli=True)}", file=sys.stderr)
         if isinstance(exc, StdoutError):
             _silence_stdout()  # what is still buffered goes nowhere, not into a second error at exit
         if verbose and exc.request_id:

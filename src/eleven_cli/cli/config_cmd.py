@@ -6,8 +6,9 @@ from typing import Annotated, Any
 import typer
 
 from eleven_cli.cli import complete
+from eleven_cli.config import KEYS
 
-config_app = typer.Typer(help="Read and change defaults per profile (voice, model, format, base_url, ...).",
+config_app = typer.Typer(help="Read and change defaults per profile: " + ", ".join(KEYS) + ".",
                          no_args_is_help=True)
 
 
@@ -19,7 +20,7 @@ def _show(key: str, value: Any) -> str:
     return mask(str(value)) if key == "api_key" else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-@config_app.command("list")
+@config_app.command("list", short_help="Show the active profile's settings.")
 def list_(ctx: typer.Context,
           as_json: Annotated[bool, typer.Option("--json", help="Print as JSON (key masked).")] = False,
           all_profiles: Annotated[bool, typer.Option("--all", help="Every profile, not only the "
@@ -44,9 +45,9 @@ def list_(ctx: typer.Context,
             print(f"{k} = {v}")
 
 
-@config_app.command("get")
+@config_app.command("get", short_help="Print one setting.")
 def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
-    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
+    metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")]) -> None:
     """Print one setting of the active profile (exit 2 when it is not set)."""
     from eleven_cli.config import KEYS
     from eleven_cli.errors import UsageError
@@ -61,9 +62,12 @@ def get(ctx: typer.Context, key: Annotated[str, typer.Argument(
     print(_show(key, value))
 
 
-@config_app.command("set", context_settings={"ignore_unknown_options": True})  # `set timeout -1` is a value
+@config_app.command("set", context_settings={"ignore_unknown_options": True},  # `set timeout -1`
+                   short_help="Set a default in the active profile.", help=(
+    "Set a default in the active profile (validated; the file is written atomically, 0600).\n\nKeys: "
+    + ", ".join(KEYS) + ". The cast is SPEAKER=VOICE pairs, e.g. Alice=George,Bob=Sarah."))
 def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(
-    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")],
+    metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")],
          value: Annotated[str, typer.Argument(metavar="VALUE", help="New value.")]) -> None:
     """Set a default in the active profile (validated; the file is written atomically, 0600)."""
     from eleven_cli.config import parse_value, update
@@ -114,9 +118,9 @@ def _check_device(g: Any, name: str) -> None:
     choose_rate(name)  # AudioDeviceError (exit 7) naming the devices there are
 
 
-@config_app.command("unset")
+@config_app.command("unset", short_help="Remove a setting.")
 def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(
-    metavar="KEY", autocompletion=complete.config_keys, help="Setting name.")]) -> None:
+    metavar="KEY", shell_complete=complete.shell(complete.config_keys), help="Setting name.")]) -> None:
     """Remove a setting from the active profile."""
     from eleven_cli.config import KEYS, update
     from eleven_cli.errors import UsageError
@@ -129,7 +133,7 @@ def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(
     g.say(f"eleven: {name}.{key} unset")
 
 
-@config_app.command("path")
+@config_app.command("path", short_help="Print where the config file lives.")
 def path() -> None:
     """Print where the config file lives."""
     from eleven_cli.config import config_path

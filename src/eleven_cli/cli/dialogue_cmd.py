@@ -9,6 +9,7 @@ import typer
 from eleven_cli.cli.options import DeviceOpt, OutputOpt, PlayOpt, synthesis
 from eleven_cli.cli.synth import Options
 from eleven_cli.options import DIALOGUE
+from eleven_cli.words import plural
 
 
 @synthesis([DIALOGUE], help_text={
@@ -17,8 +18,9 @@ from eleven_cli.options import DIALOGUE
 def dialogue(
     ctx: typer.Context,
     script: Annotated[str | None, typer.Argument(
-        metavar="SCRIPT", help="The script: `Name: line` per turn, or JSON/JSONL of {speaker, text}; `-` or "
-        "nothing (with a pipe) reads standard input.", show_default=False)] = None,
+        metavar="SCRIPT", help="The script: `Name: line` per turn (a line of a turn that begins like `Name:` is "
+        "written `Name\\: ...`), or JSON/JSONL of {speaker, text} or the API's {voice_id, text}; `-` or nothing "
+        "(with a pipe) reads standard input.", show_default=False)] = None,
     cast: Annotated[list[str] | None, typer.Option(
         "--cast", metavar="SPEAKER=VOICE,...", help="Voices for the speakers, e.g. Ann=Alice,Bob=George "
         "[default: the profile's [cast] table, else a voice of the speaker's name].", show_default=False)] = None,
@@ -32,6 +34,8 @@ def dialogue(
                                             "voice spans (`-` = stdout).", show_default=False)] = None,
     speaker_labels: Annotated[bool, typer.Option("--speaker-labels/--no-speaker-labels",
                                                  help="Name the speaker in each caption cue.")] = True,
+    keep_tags: Annotated[bool, typer.Option("--keep-tags", help="Keep audio tags such as [laughs] in the SRT "
+                                            "and VTT captions (they are performed, not said).")] = False,
     play: PlayOpt = None,
     device: DeviceOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the turns, the cast, the requests and the "
@@ -60,7 +64,8 @@ def dialogue(
     result = _perform(g, speech, plan)
     if alignment_out or srt or vtt:
         write_captions(result.alignment, alignment_out=alignment_out, srt=srt, vtt=vtt, segments=result.segments,
-                       speakers=[t.speaker for t in speech.turns], labels=speaker_labels)
+                       speakers=[t.speaker for t in speech.turns], labels=speaker_labels,
+                       keep_tags=keep_tags)
     cost_line(g, as_json, plan.output == "-" or dash, **result.summary())
 
 
@@ -111,9 +116,10 @@ def _render_plan(g: Any, speech: Any, as_json: bool) -> None:
     table(["Turn", "Speaker", "Voice", "Chars", "Request"],
           [[str(t["turn"]), t["speaker"], t["voice_id"], f"{t['characters']:,}", str(request_of.get(t["turn"], ""))]
            for t in plan["turns"]])
-    g.say(f"eleven: dry run: {len(plan['turns'])} turns, {len(plan['cast'])} speakers, {len(plan['requests'])} "
-          f"request(s) on {plan['model_id']}, {plan['characters']:,} characters, about {plan['credits']:,.0f} "
-          "credits; nothing was spent")
+    g.say(f"eleven: dry run: {plural(len(plan['turns']), 'turn')}, {plural(len(plan['cast']), 'speaker')}, "
+          f"{plural(len(plan['requests']), 'request')} on {plan['model_id']}, "
+          f"{plural(plan['characters'], 'character')}, about {plural(round(plan['credits']), 'credit')}; "
+          "nothing was spent")
 
 
 def register(app: typer.Typer) -> None:

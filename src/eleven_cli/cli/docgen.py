@@ -42,6 +42,10 @@ ENVIRONMENT = [
     ("XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_DATA_HOME", "Move the config file, the cache and the log of "
      "generations."),
     ("NO_COLOR", "Disable colour and highlighting escapes."),
+    ("ELEVEN_TRACEBACK", "Set to 1 to print the Python traceback of an unexpected error (exit 1) instead of "
+                         "one line, for a bug report."),
+    ("PYTHON_KEYRING_BACKEND", "The keyring backend for the stored API key (see the keyring library); by default "
+                               "the system's own keyring when there is one."),
 ]
 
 EXIT_STATUS = [
@@ -155,6 +159,8 @@ def completions(folder: Path) -> None:
     for shell, name in COMPLETION_FILES.items():
         script = subprocess.run([sys.executable, "-m", "eleven_cli", "--show-completion", shell], env=env,
                                 capture_output=True, text=True, check=True).stdout
+        if shell == "zsh":  # values are offered whatever the case typed (`-v geo` completes George): let zsh match so
+            script = script.rstrip("\n") + "\nzstyle ':completion:*:*:eleven:*' matcher-list 'm:{a-zA-Z}={A-Za-z}'\n"
         (folder / name).write_text(script.rstrip("\n") + "\n", encoding="utf-8")
 
 

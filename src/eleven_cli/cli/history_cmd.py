@@ -47,9 +47,11 @@ def history(
     as_json: JsonOpt = False,
     limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N generations "
                                        "(0: all).")] = 20,
-    voice: Annotated[str | None, typer.Option("--voice", "-v", autocompletion=complete.voices, metavar="VOICE",
+    voice: Annotated[str | None, typer.Option("--voice", "-v", metavar="VOICE",
+                                              shell_complete=complete.shell(complete.voices),
                                               help="Only this voice (id or name).", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", autocompletion=complete.models, metavar="MODEL",
+    model: Annotated[str | None, typer.Option("--model", "-m", metavar="MODEL",
+                                              shell_complete=complete.shell(complete.models),
                                               help="Only this model.", show_default=False)] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Only from then on: a date "
                                               "(2026-11-01), a date and time, or an age (7d, 12h).",

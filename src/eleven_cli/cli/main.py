@@ -3,7 +3,7 @@
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,9 +32,11 @@ def main(
                                                  help="API base URL, e.g. http://127.0.0.1:8011 "
                         "for `eleven mock` [env: ELEVENLABS_BASE_URL].", show_default=False)] = None,
     region: Annotated[str | None, typer.Option("--region", metavar="REGION",
-                                               help="global, us, eu or in (ignored when a base "
-                      "URL is set).", show_default=False)] = None,
-    profile: Annotated[str | None, typer.Option("--profile", autocompletion=complete.profiles, metavar="NAME",
+                                               help="Data residency: global, us, eu, in or sg (ignored "
+                      "when a base URL is set).", shell_complete=complete.shell(complete.regions),
+                                               show_default=False)] = None,
+    profile: Annotated[str | None, typer.Option("--profile", shell_complete=complete.shell(complete.profiles),
+                                                metavar="NAME",
                                                 help="Config profile [env: ELEVEN_PROFILE; "
                        "default: default].", show_default=False)] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS",
@@ -77,10 +79,27 @@ COMMANDS = {"say": "synth", "stream": "synth", "timestamps": "synth", "models": 
             "history": "history_cmd", "usage": "usage_cmd"}
 
 
+def _usage_without_braces() -> None:
+    """Typer writes a required argument as `{MANIFEST}` in usage lines; the convention (and cli.md) is `MANIFEST`."""
+    from typer.core import TyperArgument
+
+    original = TyperArgument.make_metavar
+    if getattr(original, "plain", False):
+        return
+
+    def make_metavar(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+        var = original(self, ctx, usage=usage)
+        return var[1:-1] if usage and var.startswith("{") and var.endswith("}") else var
+
+    make_metavar.plain = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+
+
 def make_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command, or with just the one about to run."""
     import importlib
 
+    _usage_without_braces()
     app = typer.Typer(
         name="eleven",
         help="Text to speech from the command line, for the ElevenLabs API.",

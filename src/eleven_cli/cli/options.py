@@ -24,7 +24,7 @@ def typer_flag(f: Flag) -> Any:
         if "/" in f.decls[0]:
             return Annotated[bool | None, typer.Option(*f.decls, help=f.help, show_default=False)]
         return Annotated[bool, typer.Option(*f.decls, help=f.help)]
-    extra: dict[str, Any] = {"autocompletion": getattr(complete, f.complete)} if f.complete else {}
+    extra: dict[str, Any] = {"shell_complete": complete.shell(getattr(complete, f.complete))} if f.complete else {}
     if f.kind is float:
         return Annotated[float, typer.Option(*f.decls, metavar=f.metavar, min=f.lo, max=f.hi, help=f.help, **extra)]
     return Annotated[str | None, typer.Option(*f.decls, metavar=f.metavar, help=f.help, show_default=False, **extra)]
@@ -40,7 +40,7 @@ BufferOpt = typer_flag(flags.BUFFER)
 
 
 def _choices(p: Param) -> Callable[[str], list[tuple[str, str]]]:
-    return lambda incomplete: [(c, "") for c in p.choices if c.startswith(incomplete.lower())]
+    return lambda incomplete: [(c, "") for c in p.choices if c.casefold().startswith(incomplete.casefold())]
 
 
 def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
@@ -48,6 +48,8 @@ def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
     checked by the library (one line: `--speed 5 is out of range 0.7..1.2`), not by click."""
     names = [p.flag] + ([p.short] if p.short else [])
     text = help_text or p.help
+    if p.range_text and p.metavar == p.range_text:  # the range is the metavar: say it once
+        text = text.replace(f" {p.range_text}", "").replace(f", {p.range_text}", "")
     if p.kind is bool and p.off_only:
         return Annotated[bool, typer.Option(*names, help=text)], False
     if p.kind is bool:
@@ -55,7 +57,7 @@ def typer_option(p: Param, help_text: str | None = None) -> tuple[Any, Any]:
     extra: dict[str, Any] = {}
     source = getattr(complete, p.complete) if p.complete else (_choices(p) if p.choices else None)
     if source is not None:
-        extra["autocompletion"] = source
+        extra["shell_complete"] = complete.shell(source)
     kind: Any = list[str] | None if p.kind is list else str | None
     return Annotated[kind, typer.Option(*names, metavar=p.metavar or "TEXT", help=text, show_default=False,
                                         **extra)], None

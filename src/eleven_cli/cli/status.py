@@ -74,9 +74,11 @@ def cost_line(g: Globals, as_json: bool, audio_on_stdout: bool, **info: Any) -> 
         return
     if g.quiet:
         return
-    parts = [f"{info.get('characters') or 0} characters"]
+    from eleven_cli.words import plural
+
+    parts = [plural(int(info.get("characters") or 0), "character")]
     if info.get("cached_pieces"):
-        parts.append(f"{info['cached_pieces']} pieces from cache")
+        parts.append(f"{plural(int(info['cached_pieces']), 'piece')} from cache")
     parts.append(f"{info.get('duration_seconds', 0):.2f} s audio")
     ttfb = info.get("ttfb_ms")
     if ttfb is not None:

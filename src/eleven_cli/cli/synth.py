@@ -77,6 +77,8 @@ def timestamps(
                                                       "per cue (1 = word by word).", show_default=False)] = None,
     highlight: Annotated[bool, typer.Option("--highlight/--no-highlight", help="While playing on a terminal, "
                                             "highlight each word as it is heard.")] = True,
+    keep_tags: Annotated[bool, typer.Option("--keep-tags", help="Keep audio tags such as [laughs] in the SRT "
+                                            "and VTT captions (they are performed, not said).")] = False,
     play: PlayOpt = None,
     device: DeviceOpt = None,
     as_json: JsonOpt = False,
@@ -93,7 +95,7 @@ def timestamps(
     result = _perform(g, speech, plan, highlight=highlight and sys.stderr.isatty() and not g.quiet)
     look = CaptionStyle(max_chars, max_lines, max_duration, words_per_cue)
     write_captions(result.normalized if normalized else result.alignment, alignment_out=alignment_out, srt=srt,
-                   vtt=vtt, style=look)
+                   vtt=vtt, style=look, keep_tags=keep_tags)
     cost_line(g, as_json, plan.output == "-" or dash, **result.summary())
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from eleven_cli.events import Alignment, Event, PieceDone, Started, Timing
 from eleven_cli.outputs import Output
+from eleven_cli.words import plural
 
 
 class PieceProgress(Output):
@@ -42,8 +43,8 @@ class PieceProgress(Output):
                                 seconds=self.seconds, cached=self.cached)
             elif self.count > 1 and not self.tty:
                 note = " (from the cache, not billed)" if event.cached else ""
-                self.g.say(f"eleven: piece {self.done} of {self.count} done: {event.text_characters:,} "
-                           f"characters, {event.seconds:.1f} s of audio{note}")
+                self.g.say(f"eleven: piece {self.done} of {self.count} done: "
+                           f"{plural(event.text_characters, 'character')}, {event.seconds:.1f} s of audio{note}")
 
     def _start_bar(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

@@ -54,9 +54,9 @@ def ws(
                                                       help="Write characters and words with "
                                                       "times as JSON.", show_default=False)] = None,
     srt: Annotated[str | None, typer.Option("--srt", metavar="FILE",
-                                            help="Write SubRip captions.", show_default=False)] = None,
+                                            help="Write SubRip captions (`-` = stdout).", show_default=False)] = None,
     vtt: Annotated[str | None, typer.Option("--vtt", metavar="FILE",
-                                            help="Write WebVTT captions.", show_default=False)] = None,
+                                            help="Write WebVTT captions (`-` = stdout).", show_default=False)] = None,
     normalized: Annotated[bool, typer.Option("--normalized", help="Captions from the normalized "
                                              "alignment.")] = False,
     play: PlayOpt = None,
