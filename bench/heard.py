@@ -31,8 +31,10 @@ def available() -> str | None:
     return None
 
 
-def heard(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, timeout: float = 60) -> float | None:
-    """Seconds from starting `cmd` to its first audible sample, or None if nothing was heard."""
+def heard(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, timeout: float = 60,
+          trace: dict | None = None) -> float | None:
+    """Seconds from starting `cmd` to its first audible sample, or None if nothing was heard. `trace` gets
+    the start's and the first sample's wall-clock times and what the command wrote to stderr."""
     name = "b" + uuid.uuid4().hex[:8]
     module = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}", f"rate={RATE}",
                              "channels=1", "format=s16le", "norewinds=1"],
@@ -45,13 +47,15 @@ def heard(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, timeo
         watcher.start()
         time.sleep(0.3)
         t0 = time.time()
-        subprocess.run(cmd, env=dict(env, PULSE_SINK=name), input=stdin, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=timeout, stdin=None if stdin is not None
-                       else subprocess.DEVNULL)
+        done = subprocess.run(cmd, env=dict(env, PULSE_SINK=name), input=stdin, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE if trace is not None else subprocess.DEVNULL,
+                              timeout=timeout, stdin=None if stdin is not None else subprocess.DEVNULL)
         time.sleep(0.3)
         rec.terminate()
         rec.wait()
         watcher.join(5)
+        if trace is not None:
+            trace.update(t0=t0, heard=onset[0] if onset else None, stderr=(done.stderr or b"").decode())
         return onset[0] - t0 if onset else None
     finally:
         subprocess.run(["pactl", "unload-module", module], capture_output=True)

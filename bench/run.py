@@ -160,6 +160,7 @@ def first_sound(report: Report, tmp: Path, have_sdk: bool) -> dict[str, dict[str
             ratio = f"{base / value:.2f}× sooner" if base and name.startswith("eleven") else "—"
             report.row(f"first sound heard, {name} ({label})", ms(value),
                        f"SDK + mpv {ms(base)}" if base else "—", ratio)
+    timeline(report)
     for label, first_byte in (("--ttfb 0", 0.0), ("--ttfb 200 --rtf 1", 0.2)):
         row = figures.get(label, {})
         sdk = row.get("SDK stream + mpv (elevenlabs.play.stream)")
@@ -175,6 +176,43 @@ def first_sound(report: Report, tmp: Path, have_sdk: bool) -> dict[str, dict[str
             report.target(f"first sound ≥ 2× sooner than the SDK + mpv ({label})", False,
                           "mpv or the SDK is not installed (apt-get install mpv)")
     return figures
+
+
+STEPS = (("entry", "Python started, eleven's entry point runs"), ("parsed", "arguments parsed"),
+         ("request", "the request leaves (client, httpx loaded; device and decoder coming up alongside)"),
+         ("first_byte", "the server's first byte"), ("first_audio", "first audio handed to the device"),
+         ("heard", "first sample heard on the sink"))
+
+
+def timeline(report: Report) -> None:
+    """Where the milliseconds go from process start to the first audible sample (stream --play, --ttfb 200
+    --rtf 1): the medians of each milestone eleven notes with ELEVEN_TIMELINE, and when it was heard."""
+    import heard
+
+    proc, url = start_mock("--ttfb", "200", "--rtf", "1")
+    env = dict(heard.pulse_env(), ELEVENLABS_BASE_URL=url, ELEVENLABS_API_KEY=KEY, ELEVEN_TIMELINE="1",
+               NO_PROXY="127.0.0.1,localhost")
+    runs: list[dict[str, float]] = []
+    try:
+        for _ in range(RUNS):
+            trace: dict = {}
+            heard.heard([ELEVEN, "stream", TEXT, "--play"], env, trace=trace)
+            line = next((x for x in trace.get("stderr", "").splitlines() if x.startswith("timeline: ")), "")
+            marks = {k: float(v) - trace["t0"] for k, v in (p.split("=") for p in line.split()[1:])}
+            if trace.get("heard"):
+                marks["heard"] = trace["heard"] - trace["t0"]
+            runs.append(marks)
+    finally:
+        proc.terminate()
+        proc.wait()
+    previous = 0.0
+    for key, what in STEPS:
+        values = [r[key] for r in runs if key in r]
+        if not values:
+            continue
+        at = statistics.median(values)
+        report.row(f"timeline, stream --play (--ttfb 200 --rtf 1): {what}", ms(at), f"+{ms(at - previous)}", "—")
+        previous = at
 
 
 def chart(figures: dict[str, dict[str, float]], path: Path) -> bool:

@@ -16,7 +16,8 @@ FLOORS = {"ground": 0, "audio": 1, "wire": 1, "engine": 2, "face": 3, "cli": 4}
 FACE = {"__init__", "client", "face", "speech", "live", "batch_run", "history"}
 ENGINE = {"pipeline", "outputs", "captions", "subtitles", "longform", "script", "dialogue", "batch", "events",
           "live_session", "live_protocol", "memory", "spendlog", "book"}
-GROUND = {"formats", "errors", "options", "config", "text", "atomic", "timing", "extras", "words", "keystore"}
+GROUND = {"formats", "errors", "options", "config", "text", "atomic", "timing", "extras", "words", "keystore",
+          "timeline"}
 
 
 def floor_of(module: str) -> str | None:

@@ -23,7 +23,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402
 
-from eleven_cli import __version__  # noqa: E402
+from eleven_cli import __version__, timeline  # noqa: E402
 from eleven_cli.api import tls  # noqa: E402
 from eleven_cli.api.status import status_error  # noqa: E402
 from eleven_cli.api.transport import check_transport  # noqa: E402
@@ -206,6 +206,8 @@ class Client:
             if json_body is not None:
                 self._trace("> " + _short(json.dumps(json_body, ensure_ascii=False)))
             started = time.monotonic()
+            if timeline.ON:
+                timeline.mark("request")
             retry_after: float | None = None
             try:
                 with mapped(self.base_url, midway=True):
@@ -348,6 +350,8 @@ class Client:
                         if meta.ttfb is None:
                             meta.ttfb = time.monotonic() - started
                             meta.first_byte_at = time.time()
+                            if timeline.ON:
+                                timeline.mark("first_byte")
                         yield chunk
 
         try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from eleven_cli import timeline
 from eleven_cli.api import tls
 from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.status import status_error
@@ -127,6 +128,7 @@ class Session:
         if trace:
             trace(f"> WS {shown}")
         ctx = tls.context(ca_bundle) if url.startswith("wss:") else None
+        timeline.mark("request")
         self._lock = threading.Lock()
         try:
             conn = connect(url, additional_headers=headers, open_timeout=timeout, ssl=ctx,

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from eleven_cli import timeline
 from eleven_cli.errors import AudioDeviceError
 
 PREFERRED_RATES = (24000, 22050, 16000, 48000, 44100, 32000, 8000)
@@ -152,6 +153,8 @@ class Player:
         if take:
             if self.first_write is None:
                 self.first_write = time.monotonic()
+                if timeline.ON:
+                    timeline.mark("first_audio")
             self.written += len(take)
             self._starving = False
         elif not self._finishing and not self._starving:

@@ -101,6 +101,10 @@ def _answer_now(args: list[str]) -> bool:
 
 
 def run() -> None:
+    if os.environ.get("ELEVEN_TIMELINE"):
+        from eleven_cli import timeline
+
+        timeline.mark("entry")
     from eleven_cli.cli.boundary import guarded, standard_streams
 
     standard_streams()  # a closed or full stdout is one line, exit 2, from here on

@@ -62,6 +62,9 @@ def main(
                        help="Print the version and exit.")] = False,
 ) -> None:
     """Text to speech from the command line, for the ElevenLabs API."""
+    from eleven_cli import timeline
+
+    timeline.mark("parsed")
     ctx.obj = Globals(api_key=api_key, base_url=base_url, region=region, profile=profile, timeout=timeout,
                       retries=retries, verbose=verbose, quiet=quiet, ca_bundle=ca_bundle, no_log=no_log,
                       no_log_text=no_log_text, max_credits=max_credits, command=ctx.invoked_subcommand or "")

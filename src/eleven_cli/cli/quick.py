@@ -115,6 +115,10 @@ def answer(command: str, args: list[str], before: Callable[[], None] | None = No
     from eleven_cli.cli.context import Globals
 
     install_interrupt_handler()
+    if os.environ.get("ELEVEN_TIMELINE"):
+        from eleven_cli import timeline
+
+        timeline.mark("parsed")
     g = Globals(command=command)
     run: Any = {"say": speak.say, "stream": speak.stream, "ws": speak_live.ws}[command]
 
