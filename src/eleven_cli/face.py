@@ -10,7 +10,11 @@ once (a live session's socket is closed, an HTTP response at its next chunk), ab
 
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
+
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -111,6 +115,8 @@ class Synthesis:
     # --- the asyncio forms ---------------------------------------------------------------------
     async def astream(self, live: bool = True) -> AsyncIterator[Event]:
         """`stream()` for asyncio: the events as they arrive, without blocking the loop."""
+        import asyncio  # only for the asyncio forms: not loaded by a plain run
+
         loop = asyncio.get_running_loop()
         self._loop, self._cancelled = loop, False
         events: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()
@@ -156,21 +162,27 @@ class Synthesis:
 
     async def arun(self, *outputs: Output, live: bool | None = None) -> Result:
         """`run()` for asyncio."""
+
         return await self._in_thread(lambda: self.run(*self._guarded(*outputs), live=live))
 
     async def asave(self, path: str | Path) -> Result:
         """`save()` for asyncio."""
+
         return await self._in_thread(lambda: self.save(path))
 
     async def aaudio(self) -> bytes:
         """`audio()` for asyncio."""
+
         return await self._in_thread(self.audio)
 
     async def aplay(self, device: str | int | None = None, buffer_ms: float = 150.0) -> Result:
         """`play()` for asyncio."""
+
         return await self._in_thread(lambda: self.play(device, buffer_ms))
 
     async def _in_thread(self, work: Callable[[], T]) -> T:
+        import asyncio  # only for the asyncio forms: not loaded by a plain run
+
         loop = asyncio.get_running_loop()
         self._loop, self._cancelled = loop, False
         done: asyncio.Future[T] = loop.create_future()
