@@ -158,7 +158,7 @@ def _split_line(line: str, where: str) -> tuple[str, str, bool]:
         if tail and not tail.startswith("#"):
             raise UsageError(f"{where}: unexpected {tail[:30]!r} after the quoted replacement")
     else:
-        said = re.split(r"\s#", rest, maxsplit=1)[0].strip()
+        said = re.split(r"(?:^|\s)#", rest, maxsplit=1)[0].strip()
     if not word.strip():
         raise UsageError(f"{where}: the word before `=` is empty")
     if not said.strip():
