@@ -283,8 +283,10 @@ async def _dialogue(request: Request, kind: str) -> Response:
     fmt_name, logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
     body, model, cost = dialogue.check(await request.body(), fmt_name, TIER_FORMATS.get(account.tier, set()),
                                        account.tier)
+    rules = state.dictionaries.rules_for(account.key, body.get("pronunciation_dictionary_locators"))
+    said = {**body, "inputs": [{**turn, "text": spoken(turn["text"], rules)} for turn in body["inputs"]]}
     return await respond(state, account, kind, cost, t0,
-                         lambda: dialogue.perform(body, model, fmt_name, kind in ("stream", "stream_ts")),
+                         lambda: dialogue.perform(said, model, fmt_name, kind in ("stream", "stream_ts")),
                          history.draft_dialogue(body, model, fmt_name, logging))
 
 

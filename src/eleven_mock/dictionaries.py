@@ -6,7 +6,8 @@
     GET  /v1/pronunciation-dictionaries/{id}                 metadata and the latest version's rules
     GET  /v1/pronunciation-dictionaries/{id}/{version}/download   that version as a PLS file (text/plain)
 
-A synthesis whose `pronunciation_dictionary_locators` name stored dictionaries speaks its text with their
+A synthesis (text to speech or dialogue, HTTP or the stream-input sockets) whose
+`pronunciation_dictionary_locators` name stored dictionaries speaks its text with their
 alias rules applied (whole words, the first rule first, one pass, dictionaries in the order given), so
 the alignment spells the replacement; phoneme rules are kept but not heard (espeak reads no IPA).
 A locator naming no dictionary of the account, or a version it does not have, is the service's 404

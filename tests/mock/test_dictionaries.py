@@ -1,6 +1,6 @@
 """Pronunciation dictionaries against the real mock: each endpoint (answers and our requests held against
-the OpenAPI document), a rule heard in the alignment through the CLI, an unknown dictionary, the official
-SDK, and `dictionary_for` making a dictionary once and finding it again by its rules' hash."""
+the OpenAPI document), a rule heard in the alignment (HTTP, socket, dialogue), an unknown dictionary, the
+official SDK, and `dictionary_for` making a dictionary once and finding it again by its rules' hash."""
 
 from __future__ import annotations
 
@@ -177,6 +177,15 @@ def test_an_alias_is_heard_over_the_socket(mock: Mock, client: Client, tmp_path)
              str(tmp_path / "w.mp3"), "--no-play")
     assert r.returncode == 0, err(r)
     assert json.loads(r.stdout)["text"].strip() == "The United Nations met today."  # pieces end with a space
+
+
+def test_an_alias_is_heard_in_a_dialogue(mock: Mock, client: Client) -> None:
+    made = Dictionaries(client).add_from_rules("dialogue", [Rule("UN", alias="United Nations").to_api()])
+    body = {"inputs": [{"text": "The UN met.", "voice_id": GEORGE}, {"text": "UN, again.", "voice_id": GEORGE}],
+            "pronunciation_dictionary_locators": [{"pronunciation_dictionary_id": made.id}]}
+    r = httpx.post(f"{mock.url}/v1/text-to-dialogue/with-timestamps", headers={"xi-api-key": DEMO_KEY}, json=body)
+    assert r.status_code == 200, r.text
+    assert "".join(r.json()["alignment"]["characters"]) == "The United Nations met. United Nations, again."
 
 
 def test_an_unknown_dictionary_is_404_and_exit_4(mock: Mock, client: Client, tmp_path) -> None:
