@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import struct
 
-from eleven_cli.timing import Alignment
 from eleven_cli.audio.containers import mp3_frame_length
 from eleven_cli.errors import BrokenAudioError as BrokenAudio
 from eleven_cli.formats import Format
+from eleven_cli.timing import Alignment
 
 # Speech is never faster than this: 50 characters a second is far beyond any voice at speed 1.2.
 MAX_CHARS_PER_SECOND = 50.0
