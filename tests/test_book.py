@@ -159,3 +159,24 @@ def test_sentence_pauses_lengthen_the_book_by_what_they_add(cli, mock, tmp_path)
     assert r.returncode == 0, err(r)
     added = read_chapters(paused)[1] - read_chapters(plain)[1]
     assert 1.6 < added < 2.4  # two sentence ends inside the paragraph, a second each
+
+
+def test_a_lexicon_becomes_a_dictionary_on_the_account_once_and_is_heard(cli, mock, tmp_path) -> None:
+    book = tmp_path / "ops.md"
+    book.write_text("# Servers\n\nThe Nginx proxy sits in front. Nginx never sleeps.\n")
+    lexicon = tmp_path / "words.txt"
+    lexicon.write_text("# how to say it\nNginx = engine x\n")
+    r = cli("book", str(book), "-o", str(tmp_path / "a.mp3"), "--lexicon", str(lexicon), "--srt",
+            str(tmp_path / "a.srt"), "--no-titles")
+    assert r.returncode == 0, err(r)
+    sent = mock.requests("/v1/text-to-speech")
+    assert all(q["body"]["pronunciation_dictionary_locators"] for q in sent), sent
+    assert "engine x" in (tmp_path / "a.srt").read_text()  # the mock speaks the alias: its timing says so
+    made = [q for q in mock.requests("/v1/pronunciation-dictionaries") if q.get("method") == "POST"]
+    r = cli("book", str(book), "-o", str(tmp_path / "b.mp3"), "--lexicon", str(lexicon), "--no-titles")
+    assert r.returncode == 0, err(r)
+    again = [q for q in mock.requests("/v1/pronunciation-dictionaries") if q.get("method") == "POST"]
+    assert len(made) == len(again) == 1  # reused by its content's hash, not made twice
+    lexicon.write_text("Nginx engine x\n")
+    r = cli("book", str(book), "-o", str(tmp_path / "c.mp3"), "--lexicon", str(lexicon))
+    assert r.returncode == 2 and "words.txt:1" in err(r), err(r)

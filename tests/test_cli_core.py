@@ -58,11 +58,21 @@ def test_issue_example_stdin_to_wav(cli, tmp_path) -> None:
     assert "12 characters" in line and "request-id" in line and "s audio" in line and "first byte" in line
 
 
+def _dictionary(mock: Mock, word: str) -> tuple[str, str]:
+    """(id, version) of a new pronunciation dictionary on the mock (an unknown one is a 404)."""
+    import httpx
+
+    made = httpx.post(f"{mock.url}/v1/pronunciation-dictionaries/add-from-rules", headers={"xi-api-key": mock.key},
+                      json={"name": word, "rules": [{"type": "alias", "string_to_replace": word, "alias": "x"}]}).json()
+    return made["id"], made["version_id"]
+
+
 def test_request_body_and_query_as_the_mock_logged_them(cli, mock: Mock, tmp_path) -> None:
+    (a, a_version), (b, _) = _dictionary(mock, "dictA"), _dictionary(mock, "dictB")
     r = cli("say", "Settings check.", "-o", str(tmp_path / "x.mp3"), "-v", "Alice", "-m", "eleven_flash_v2_5",
             "--stability", "0.3", "--similarity", "0.9", "--style", "0.2", "--no-speaker-boost", "--speed", "1.1",
             "--seed", "42", "--language", "en", "--normalize", "off", "--latency", "2", "--no-logging",
-            "--dict", "dictA:v1", "--dict", "dictB", "--previous-text", "Before.", "--next-text", "After.",
+            "--dict", f"{a}:{a_version}", "--dict", b, "--previous-text", "Before.", "--next-text", "After.",
             "--format", "mp3_22050_32")
     assert r.returncode == 0, err(r)
     req = mock.requests("/v1/text-to-speech")[-1]
@@ -74,7 +84,7 @@ def test_request_body_and_query_as_the_mock_logged_them(cli, mock: Mock, tmp_pat
     assert body["voice_settings"] == {"stability": 0.3, "similarity_boost": 0.9, "style": 0.2,
                                       "use_speaker_boost": False, "speed": 1.1}
     assert body["pronunciation_dictionary_locators"] == [
-        {"pronunciation_dictionary_id": "dictA", "version_id": "v1"}, {"pronunciation_dictionary_id": "dictB"}]
+        {"pronunciation_dictionary_id": a, "version_id": a_version}, {"pronunciation_dictionary_id": b}]
     assert body["apply_text_normalization"] == "off"
     assert body["previous_text"] == "Before." and body["next_text"] == "After."
 

@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from eleven_cli.formats import FORMATS
 from eleven_mock import data, history
+from eleven_mock.dictionaries import spoken
 from eleven_mock.faults import FaultMiddleware
 from eleven_mock.speech import Job, alignment, audio_stream, normalize, speak, timestamp_stream, voicing_for
 from eleven_mock.state import Account, MockState, parse_fault
@@ -211,8 +212,10 @@ async def _tts(request: Request, kind: str) -> Response:
     if voice is None:
         raise _voice_missing(request.path_params["voice_id"])
     model, cost = _tts_rules(account, body, fmt_name)
+    rules = state.dictionaries.rules_for(account.key, body.get("pronunciation_dictionary_locators"))
     settings = body.get("voice_settings") or {}
-    job = Job(body["text"], voicing_for(voice, body, model), float(settings.get("speed") or 1.0), FORMATS[fmt_name])
+    job = Job(spoken(body["text"], rules), voicing_for(voice, body, model), float(settings.get("speed") or 1.0),
+              FORMATS[fmt_name])
     return await respond(state, account, kind, cost, t0, lambda: (job, speak(job), None),
                          history.draft_speech(voice["voice_id"], body, model, fmt_name, logging))
 
@@ -280,8 +283,10 @@ async def _dialogue(request: Request, kind: str) -> Response:
     fmt_name, logging = check_query(dict(request.query_params), kind in ("stream", "stream_ts"))
     body, model, cost = dialogue.check(await request.body(), fmt_name, TIER_FORMATS.get(account.tier, set()),
                                        account.tier)
+    rules = state.dictionaries.rules_for(account.key, body.get("pronunciation_dictionary_locators"))
+    said = {**body, "inputs": [{**turn, "text": spoken(turn["text"], rules)} for turn in body["inputs"]]}
     return await respond(state, account, kind, cost, t0,
-                         lambda: dialogue.perform(body, model, fmt_name, kind in ("stream", "stream_ts")),
+                         lambda: dialogue.perform(said, model, fmt_name, kind in ("stream", "stream_ts")),
                          history.draft_dialogue(body, model, fmt_name, logging))
 
 
@@ -337,6 +342,15 @@ async def history_endpoint(request: Request) -> Response:
     return await history.route(request, state.history, authenticate(state, request).key)
 
 
+@handler
+async def dictionaries_endpoint(request: Request) -> Response:
+    from eleven_mock import dictionaries
+
+    state = _state(request)
+    account = authenticate(state, request)
+    return await dictionaries.route(request, state.dictionaries, account.key, account.user_id)
+
+
 async def stream_input_endpoint(websocket: Any) -> None:
     from eleven_mock.ws import stream_input
 
@@ -376,6 +390,11 @@ ROUTES = [
     Route("/v1/history/download", history_endpoint, methods=["POST"]),
     Route("/v1/history/{history_item_id}", history_endpoint, methods=["GET", "DELETE"]),
     Route("/v1/history/{history_item_id}/audio", history_endpoint),
+    Route("/v1/pronunciation-dictionaries", dictionaries_endpoint),
+    Route("/v1/pronunciation-dictionaries/add-from-rules", dictionaries_endpoint, methods=["POST"]),
+    Route("/v1/pronunciation-dictionaries/add-from-file", dictionaries_endpoint, methods=["POST"]),
+    Route("/v1/pronunciation-dictionaries/{pronunciation_dictionary_id}", dictionaries_endpoint),
+    Route("/v1/pronunciation-dictionaries/{dictionary_id}/{version_id}/download", dictionaries_endpoint),
     *[Route(base + suffix, _endpoint(serve, kind), methods=["POST"])
       for base, serve in ((PREFIX, _tts), ("/v1/text-to-dialogue", _dialogue))
       for suffix, kind in (("", "convert"), ("/stream", "stream"), ("/with-timestamps", "timestamps"),

@@ -112,6 +112,9 @@ class MockState:
         from eleven_mock.history import History
 
         self.history = History()  # every account's generations (GET /v1/history)
+        from eleven_mock.dictionaries import DictionaryStore
+
+        self.dictionaries = DictionaryStore()  # every account's pronunciation dictionaries
 
     # --- faults -----------------------------------------------------------------------------
     def take_fault(self, path: str, kinds: tuple[str, ...] | None = None) -> Fault | None:

@@ -21,11 +21,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from eleven_cli.audio.codecs import duration_counter
 from eleven_cli.formats import FORMATS
 from eleven_mock import data
+from eleven_mock.dictionaries import locator_failure, spoken
 from eleven_mock.encode import Encoder
 from eleven_mock.engine import Speech, Voicing
 from eleven_mock.faults import DroppedConnection
 from eleven_mock.speech import Job, first_chunk, normalize, segments, speak, voicing_for
 from eleven_mock.state import Account, MockState
+from eleven_mock.validate import ApiFailure
 
 DEFAULT_SCHEDULE = [120, 160, 250, 290]
 TRIGGER_MINIMUM = 50
@@ -41,6 +43,21 @@ class Closed(Exception):
         self.error = error
         self.message = message
         self.code = code
+
+
+def dictionary_rules(conn: Connection, locators: Any) -> list[dict[str, Any]]:
+    """The rules of an initialising message's dictionaries (`"version_id": "latest"` allowed), or the
+    service's error for a malformed or unknown locator."""
+    if locators is None:
+        return []
+    if not isinstance(locators, list) or len(locators) > 3 or not all(
+            isinstance(x, dict) and isinstance(x.get("pronunciation_dictionary_id"), str) for x in locators):
+        raise Closed("invalid_request", "pronunciation_dictionary_locators must be a list of at most 3 objects "
+                     "with a pronunciation_dictionary_id.")
+    try:
+        return conn.state.dictionaries.rules_for(conn.account.key if conn.account else "", locators, True)
+    except ApiFailure as exc:
+        raise Closed(*locator_failure(exc)) from None
 
 
 def _truthy(value: str | None) -> bool:
@@ -107,6 +124,7 @@ class Stream:
         fmt = FORMATS[conn.fmt_name]
         body = {"voice_settings": settings, "language_code": conn.query.get("language_code")}
         self.job = Job("", voicing_for(voice or conn.voice, body, conn.model), float(settings.get("speed") or 1.0), fmt)
+        self.rules = dictionary_rules(conn, init.get("pronunciation_dictionary_locators"))
         self.encoder = Encoder(fmt, page_ms=20)
         self.counter = duration_counter(fmt)
         self.audio_seconds = 0.0  # audio sent so far, as a client counts it from the bytes
@@ -195,6 +213,7 @@ class Stream:
 
     async def _generate(self, text: str, t0: float, voicing: Voicing) -> None:
         conn = self.conn
+        text = spoken(text, self.rules)  # billed as sent, said (and aligned) with the dictionaries' aliases
         job = Job(text, voicing, self.job.speed, self.job.fmt)
         speech: Speech = await anyio.to_thread.run_sync(speak, job)
         timing = _Timing(text, speech)

@@ -166,7 +166,7 @@ def test_every_request_the_cli_sends_matches_the_schema(spec, mock: Mock, tmp_pa
         ["models"], ["voices"], ["voices", "british"], ["auth", "status"],
         ["say", "Hello there.", "-o", "a.mp3", "--stability", "0.4", "--similarity", "0.7", "--style", "0.1",
          "--speed", "1.1", "--seed", "7", "--language", "en", "--normalize", "on", "--latency", "2",
-         "--no-logging", "--dict", "dictid:v1", "--previous-text", "Before.", "--next-text", "After.",
+         "--no-logging", "--dict", "{dictionary}", "--previous-text", "Before.", "--next-text", "After.",
          "-m", "eleven_flash_v2_5"],
         ["say", long_text, "-m", "eleven_v3", "-o", "long.wav"],
         ["stream", "Streaming.", "-o", "s.opus", "--no-play"],
@@ -180,7 +180,11 @@ def test_every_request_the_cli_sends_matches_the_schema(spec, mock: Mock, tmp_pa
     ]
     (tmp_path / "script.txt").write_text("George: One line.\nSarah: Another line.\n")
     mock.clear()
+    made = httpx.post(f"{mock.url}/v1/pronunciation-dictionaries/add-from-rules", headers={"xi-api-key": mock.key},
+                      json={"name": "words", "rules": [{"type": "alias", "string_to_replace": "Hello", "alias": "Hi"}]})
+    dictionary = f"{made.json()['id']}:{made.json()['version_id']}"  # the mock knows it: an unknown one is a 404
     for args in runs:
+        args = [a.replace("{dictionary}", dictionary) for a in args]
         r = subprocess.run([ELEVEN, *args], capture_output=True, env=env, cwd=tmp_path, timeout=120)
         assert r.returncode == 0, (args, err(r))
     log = [e for e in mock.requests() if e.get("kind") == "http" and not e["path"].startswith("/__mock__")]

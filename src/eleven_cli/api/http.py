@@ -194,12 +194,14 @@ class Client:
             self.trace(line)
 
     def _open(self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None,
-              stream: bool = False) -> tuple[httpx.Response, float]:
-        """Send, retrying 429/5xx/connection failures with backoff; returns an OK response."""
+              stream: bool = False, form: dict[str, str] | None = None,
+              files: dict[str, tuple[str, bytes, str]] | None = None) -> tuple[httpx.Response, float]:
+        """Send, retrying 429/5xx/connection failures with backoff; returns an OK response. `form` and
+        `files` make a multipart/form-data body instead of JSON."""
         self._require_key()
         attempt = 0
         while True:
-            request = self._http.build_request(method, path, json=json_body, params=params)
+            request = self._http.build_request(method, path, json=json_body, params=params, data=form, files=files)
             self._trace(f"> {method} {request.url.copy_with(query=None)}"
                         + (f"?{request.url.query.decode()}" if request.url.query else ""))
             self._trace("> xi-api-key: [redacted]")

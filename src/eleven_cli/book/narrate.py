@@ -74,7 +74,12 @@ class BookDone:
     result: BookResult
 
 
-BookEvent = ParagraphDone | ChapterDone | Assembling | BookDone
+@dataclass(frozen=True)
+class Note:
+    text: str  # something to know (a lexicon rule this model will not hear)
+
+
+BookEvent = ParagraphDone | ChapterDone | Assembling | BookDone | Note
 
 
 def _parts(chapter: Chapter, titles: bool) -> list[str]:
@@ -93,7 +98,7 @@ class Narration:
                  sentence_pause: float = 0.0,
                  loudness: tuple[float, float] | None = (-18.0, -3.0), titles: bool = True, jobs: int = 3,
                  bitrate: int | None = None, genre: str = "Audiobook", cover: tuple[bytes, str] | None = None,
-                 **options: Any) -> None:
+                 lexicon: str | Path | None = None, **options: Any) -> None:
         if not book.chapters:
             raise UsageError("the book has no chapters to narrate")
         self.client = client
@@ -114,6 +119,11 @@ class Narration:
         client.check_model(self.opts, model_given=model is not None,
                            language_given=options.get("language") is not None)
         self.parts = {c.index: _parts(c, titles) for c in book.chapters}
+        self.rules: list[Any] = []
+        if lexicon is not None:  # read now: a bad line is a usage error before anything is sent
+            from eleven_cli.book.lexicon import read_lexicon
+
+            self.rules = read_lexicon(lexicon)
         self.characters = sum(len(p) for parts in self.parts.values() for p in parts)
 
     # --- before spending --------------------------------------------------------------------
@@ -208,14 +218,18 @@ class Narration:
                         cover=self.cover[0] if self.cover else None, cover_mime=self.cover[1] if self.cover else None)
         target = LoudnessTarget(*self.loudness) if self.loudness else None
         alignments: dict[int, Alignment] = {}
+        say = self._pronunciation(client, emit)
         captions = bool(srt or vtt)
         timed = captions or self.sentence_pause > 0  # sentence pauses are cut where the timing says
         continuity = self.opts.continuity
         model = self.opts.model_id
 
         def speak(text: str, before: str | None, after: str | None) -> Any:
-            extra = {"previous_text": before, "next_text": after} if continuity else {}
-            speech = client.speech(text, format=f"pcm_{self.rate}", timestamps=timed, pieces_dir=cache,
+            extra: dict[str, Any] = {"previous_text": say.text(before) if before else None,
+                                     "next_text": say.text(after) if after else None} if continuity else {}
+            if say.dictionaries:
+                extra["dictionaries"] = list(self.given.get("dictionaries") or []) + say.dictionaries
+            speech = client.speech(say.text(text), format=f"pcm_{self.rate}", timestamps=timed, pieces_dir=cache,
                                    **{**self.given, **extra})
             speech.keep_pieces = True  # the book's pieces go when the book is written
             speech.remember = False
@@ -303,6 +317,18 @@ class Narration:
                             assembled.gain_db, list(self.book.warnings) + assembled.warnings)
         emit(BookDone(result))
         return result
+
+    def _pronunciation(self, client: Any, emit: Callable[[BookEvent], None]) -> Any:
+        """The lexicon as the model hears it: a pronunciation dictionary on the account (made once, found
+        again by its content's hash) sent with each request, or its replacements in the text."""
+        from eleven_cli.book.pronounce import Pronunciation, prepare
+
+        if not self.rules:
+            return Pronunciation()
+        done = prepare(client.http, self.opts.model_id, self.rules)
+        for note in done.notes:
+            emit(Note(note))
+        return done
 
     def _voice_name(self) -> str | None:
         try:

@@ -46,6 +46,10 @@ def book(
                                             "loudness of the whole book (ITU-R BS.1770), true peak at most "
                                             "-3 dBTP.")] = -18.0,
     no_loudness: Annotated[bool, typer.Option("--no-loudness", help="Keep the loudness as narrated.")] = False,
+    lexicon: Annotated[str | None, typer.Option("--lexicon", metavar="FILE", help="Pronunciations: lines "
+                                                "`word = replacement` (or /ipa/), or a W3C PLS file; sent as a "
+                                                "pronunciation dictionary on the account (made once, reused).",
+                                                show_default=False)] = None,
     titles: Annotated[bool, typer.Option("--titles/--no-titles", help="Speak each chapter's title before "
                                          "it.")] = True,
     srt: Annotated[str | None, typer.Option("--srt", metavar="FILE", help="SubRip captions for the whole book.",
@@ -83,7 +87,8 @@ def book(
                             chapter_pattern=chapter_pattern, cover=art, name=name,
                             paragraph_pause=pauses.paragraph, chapter_pause=pauses.chapter,
                             sentence_pause=pauses.sentence,
-                            loudness=None if no_loudness else (loudness, -3.0), titles=titles, jobs=jobs, **options)
+                            loudness=None if no_loudness else (loudness, -3.0), titles=titles, jobs=jobs,
+                            lexicon=lexicon, **options)
     for warning in narration.book.warnings:
         g.say(f"eleven: warning: {warning}")
     if export_text is not None:

@@ -68,7 +68,7 @@ def show_plan(g: Any, plan: dict[str, Any], as_json: bool) -> None:
 
 def narrate(g: Any, narration: Any, out: str, **kw: Any) -> Any:
     """Run the narration with a progress bar on a terminal, plain lines when piped, nothing with -q."""
-    from eleven_cli.book.narrate import Assembling, ChapterDone, ParagraphDone
+    from eleven_cli.book.narrate import Assembling, ChapterDone, Note, ParagraphDone
 
     total = sum(len(p) for p in narration.parts.values())
     chapters = len(narration.book.chapters)
@@ -92,6 +92,11 @@ def narrate(g: Any, narration: Any, out: str, **kw: Any) -> Any:
                 g.say(line)
         elif isinstance(event, Assembling) and bar:
             bar.assembling(event.seconds)
+        elif isinstance(event, Note):
+            if bar:
+                bar.note(f"eleven: note: {event.text}")
+            else:
+                g.say(f"eleven: note: {event.text}")
 
     if bar:
         bar.start()
