@@ -1,11 +1,11 @@
 """Where the time goes before the first sound: with ELEVEN_TIMELINE set, the milestones of a command (the
 process's entry, the arguments parsed, the request sent, its first byte, the first audio handed to the
-device) are printed to stderr as wall-clock times when it exits, for `make bench`. Costs nothing unset."""
+device) are noted as wall-clock times, which the command line prints to stderr as it exits, for `make
+bench`. Costs nothing unset."""
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 ON = bool(os.environ.get("ELEVEN_TIMELINE"))
@@ -18,12 +18,6 @@ def mark(name: str) -> None:
         _marks.append((name, time.time()))
 
 
-def report() -> None:
-    if ON and _marks:
-        print("timeline: " + " ".join(f"{n}={t:.6f}" for n, t in _marks), file=sys.stderr)
-
-
-if ON:
-    import atexit
-
-    atexit.register(report)
+def line() -> str:
+    """The milestones as one line, for the command line to print as it exits ("" when none)."""
+    return "timeline: " + " ".join(f"{n}={t:.6f}" for n, t in _marks) if _marks else ""

@@ -102,9 +102,12 @@ def _answer_now(args: list[str]) -> bool:
 
 def run() -> None:
     if os.environ.get("ELEVEN_TIMELINE"):
+        import atexit
+
         from eleven_cli import timeline
 
         timeline.mark("entry")
+        atexit.register(lambda: print(timeline.line(), file=sys.stderr) if timeline.line() else None)
     from eleven_cli.cli.boundary import guarded, standard_streams
 
     standard_streams()  # a closed or full stdout is one line, exit 2, from here on
