@@ -195,7 +195,7 @@ def test_after_a_failure_it_says_what_was_kept_and_a_rerun_reuses_it(fresh_mock,
     args = [ELEVEN, "say", LONG, "-m", "eleven_v3", "-o", str(tmp_path / "y.mp3")]
     r = subprocess.run(args, capture_output=True, env={**env_for(m), "ELEVENLABS_API_KEY": "k1"}, timeout=60)
     assert r.returncode == 4 and "quota" in err(r), err(r)
-    found = re.search(r"eleven: 1 of (\d+) pieces are kept", err(r))
+    found = re.search(r"eleven: 1 piece is kept of (\d+)", err(r))
     assert found and int(found.group(1)) >= 2, err(r)
     assert not (tmp_path / "y.mp3").exists()
     m.clear()

@@ -35,6 +35,7 @@ def test_each_command_leaves_one_row_with_what_it_cost(cli, mock, tmp_path: Path
         assert row["characters"] and row["history_item_id"] and row["request_ids"] and row["model_id"]
         assert Path(row["output"]).exists() and row["text"]
     assert rows[-1]["text"] == TEXT and rows[-1]["output_format"] == "mp3_44100_128"
+    assert rows[0]["run_id"] and not rows[-1]["run_id"]  # a dialogue is a run; a single say is not
 
 
 def test_no_log_and_no_log_text(cli, tmp_path: Path) -> None:

@@ -157,7 +157,7 @@ class Client:
             raise UsageError(f"this would cost about {estimate:,.0f} credits ({characters:,} characters on "
                              f"{model_id}), over the limit of {limit:,g}; nothing was sent")
 
-    def record(self, result: Result, text: str, voice_name: str | None = None) -> None:
+    def record(self, result: Result, text: str, voice_name: str | None = None, run_id: str | None = None) -> None:
         """Remember a finished generation in the local log when asked (`log=True`); never raises."""
         o = self._options
         if not o["log"]:
@@ -165,7 +165,8 @@ class Client:
         from eleven_cli.spendlog import Generation, record
 
         row = Generation.from_result(result, command=o["command"], text=text, keep_text=o["log_text"],
-                                     voice_name=voice_name, run_id=o["run_id"], profile=self.resolved.profile,
+                                     voice_name=voice_name, run_id=run_id or o["run_id"],
+                                     profile=self.resolved.profile,
                                      base_url=self.base_url)
         record(row, warn=o["on_warning"])
 
@@ -400,6 +401,9 @@ class Client:
         speech = self._speech(script, opts, format, timestamps, streaming, pieces_dir)
         speech.turns = script_turns
         speech.cast = voices
+        from eleven_cli.spendlog import new_run_id
+
+        speech.run_id = new_run_id()  # a dialogue's requests are one run in the log
         return speech
 
 

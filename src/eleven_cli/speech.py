@@ -43,6 +43,7 @@ class Speech(Synthesis):
         self.cast: dict[str, str] = {}  # a dialogue's speaker -> voice id
         self._replay: dict[str, Any] = {}  # finished pieces of an earlier run of this Speech
         self.remember = True  # keep them for another run (the CLI runs once and saves the memory)
+        self.run_id: str | None = None  # the log's run id (a dialogue's), else the client's
         self.keep_pieces = False  # leave finished pieces in the cache after success (a book drops them itself)
         self._cache_every = cache is not None  # an explicit pieces folder caches even a one-piece text
         self._timestamps, self._streaming = timestamps, streaming
@@ -80,7 +81,7 @@ class Speech(Synthesis):
             if isinstance(event, Finished):
                 self.result = event.result
                 pipeline.forget()
-                self.client.record(event.result, script.text)
+                self.client.record(event.result, script.text, run_id=self.run_id)
             yield event
 
     def run(self, *outputs: Output, live: bool | None = None) -> Result:
@@ -106,5 +107,5 @@ class Speech(Synthesis):
         result.output = next((str(o.path) for o in outputs if isinstance(o, FileOutput)), None)
         self.result = result
         if result.characters or result.pieces > result.cached_pieces:
-            self.client.record(result, script.text)
+            self.client.record(result, script.text, run_id=self.run_id)
         return result

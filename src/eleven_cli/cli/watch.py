@@ -74,8 +74,9 @@ class PieceProgress(Output):
     def kept_line(self) -> str | None:
         """After a failure: what a rerun will not pay for again."""
         if self.count > 1 and self.done:
-            return (f"eleven: {self.done} of {self.count} pieces are kept; run the same command again and "
-                    "they are not requested (or billed) twice")
+            kept = "1 piece is" if self.done == 1 else f"{self.done:,} pieces are"
+            return (f"eleven: {kept} kept of {self.count:,}; run the same command again and "
+                    f"{'it is' if self.done == 1 else 'they are'} not requested (or billed) twice")
         return None
 
 
