@@ -56,10 +56,14 @@ def main() -> int:
         source = folder / "book.md"
         source.write_text(book_text(characters))
         port = free_port()
-        mock = subprocess.Popen([str(BIN / "eleven"), "mock", "--port", str(port), "--rtf", "0"],
+        accounts = folder / "accounts.toml"  # an account whose quota a whole book fits in
+        accounts.write_text('[[account]]\nkey = "sk_bench_book"\ntier = "pro"\ncharacter_limit = 100000000\n'
+                            'max_concurrency = 10\n')
+        mock = subprocess.Popen([str(BIN / "eleven"), "mock", "--port", str(port), "--rtf", "0", "--accounts",
+                                 str(accounts)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         env = {**os.environ, "ELEVENLABS_BASE_URL": f"http://127.0.0.1:{port}", "ELEVENLABS_API_KEY":
-               "sk_mock_demo_key", "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data"),
+               "sk_bench_book", "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data"),
                "XDG_CONFIG_HOME": str(folder / "config")}
         try:
             for _ in range(100):
