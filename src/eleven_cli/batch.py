@@ -20,7 +20,7 @@ from typing import Any
 
 from eleven_cli.errors import ElevenError, UsageError
 from eleven_cli.text import decode
-from eleven_cli.words import plural
+from eleven_cli.words import json_kind, plural
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -214,25 +214,13 @@ def _from_rows(rows: list[tuple[int, dict[str, Any]]], source: str, problems: li
         bad = [k for k in COLUMNS if row.get(k) is not None and not isinstance(row[k], str)
                and not (k == "id" and isinstance(row[k], int) and not isinstance(row[k], bool))]
         if bad:
-            problems.append((line, "; ".join(f"\"{k}\" must be a string, not {_json_kind(row[k])}" for k in bad)))
+            problems.append((line, "; ".join(f"\"{k}\" must be a string, not {json_kind(row[k])}" for k in bad)))
             continue
         ident = str(row.get("id") or n)
         items.append(Item(safe_name(ident), row.get("text") or "", row.get("voice") or None,
                           row.get("model") or None, row.get("format") or None, row.get("output") or None,
                           source=f"{source}:{line}"))
     return items
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, list):
-        return "a list"
-    return "an object" if isinstance(value, dict) else type(value).__name__
 
 
 def _unique(items: list[Item]) -> list[Item]:

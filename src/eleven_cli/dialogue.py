@@ -22,6 +22,7 @@ from eleven_cli.errors import UsageError
 from eleven_cli.options import DIALOGUE, SpeechOptions
 from eleven_cli.script import Piece
 from eleven_cli.text import split_text
+from eleven_cli.words import json_kind
 
 MAX_VOICES = 10  # distinct voices per request (the published contract)
 MAX_CHARACTERS = 2000  # per request, "for reliable generation" (longer can end early when streaming)
@@ -40,27 +41,13 @@ class Turn:
 _TURN_SHAPE = '[{"speaker": ..., "text": ...}] (or the API\'s [{"voice_id": ..., "text": ...}] or {"inputs": [...]})'
 
 
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object with " + (", ".join(repr(k) for k in list(value)[:3]) or "no keys")
-    return type(value).__name__
-
-
 def _from_json(rows: Any, source: str, lines: list[int] | None = None) -> list[Turn]:
     """Turns from JSON rows: {"speaker", "text"} (a name, cast to a voice) or the API's own
     {"voice_id", "text"}. Every bad turn is named in one error; an empty turn is one of them."""
     if isinstance(rows, dict) and "inputs" in rows:
         rows = rows["inputs"]
     if not isinstance(rows, list):
-        raise UsageError(f"{source}: a JSON script must be a list of turns, not {_json_kind(rows)}",
+        raise UsageError(f"{source}: a JSON script must be a list of turns, not {json_kind(rows)}",
                          hint=f"write {_TURN_SHAPE}")
     turns, problems = [], []
     for n, row in enumerate(rows, 1):

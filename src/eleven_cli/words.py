@@ -11,3 +11,20 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 def noun(n: int, word: str, words: str | None = None) -> str:
     """The word alone in the number's form: `item` for 1, `items` otherwise."""
     return word if n == 1 else (words or word + "s")
+
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, in words, for a message about the wrong one (`the number 42`, `null`, ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object with " + (", ".join(repr(k) for k in list(value)[:3]) or "no keys")
+    return type(value).__name__
