@@ -136,9 +136,11 @@ _OPUS_PIECES = """
 import dataclasses, sys
 from eleven_cli import Client, FileOutput, PlayOutput
 from eleven_cli.audio import warmup
+from eleven_cli.script import SpeechScript
 speech = Client().speech(sys.argv[1], format="opus_48000_64")
-speech.job = dataclasses.replace(speech.job, limit=80)
 fmt = speech.job.fmt
+pieces = SpeechScript(sys.argv[1], speech.script.voice_id, speech.script.options, fmt.name, 80)
+speech.job = dataclasses.replace(speech.job, script=pieces)
 speech.run(PlayOutput(fmt, warmup.rate(None)), FileOutput(sys.argv[2], fmt))
 """
 
