@@ -44,6 +44,7 @@ class Speech(Synthesis):
         self._replay: dict[str, Any] = {}  # finished pieces of an earlier run of this Speech
         self.remember = True  # keep them for another run (the CLI runs once and saves the memory)
         self.run_id: str | None = None  # the log's run id (a dialogue's), else the client's
+        self.log_output: str | None = None  # what the log calls its output when no file is written (a book's)
         self.keep_pieces = False  # leave finished pieces in the cache after success (a book drops them itself)
         self._cache_every = cache is not None  # an explicit pieces folder caches even a one-piece text
         self._timestamps, self._streaming = timestamps, streaming
@@ -104,7 +105,7 @@ class Speech(Synthesis):
         if not self.keep_pieces:
             pipeline.forget()
         result.format = self.format
-        result.output = next((str(o.path) for o in outputs if isinstance(o, FileOutput)), None)
+        result.output = next((str(o.path) for o in outputs if isinstance(o, FileOutput)), self.log_output)
         self.result = result
         if result.characters or result.pieces > result.cached_pieces:
             self.client.record(result, script.text, run_id=self.run_id)

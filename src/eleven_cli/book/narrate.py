@@ -232,6 +232,7 @@ class Narration:
             speech = client.speech(say.text(text), format=f"pcm_{self.rate}", timestamps=timed, pieces_dir=cache,
                                    **{**self.given, **extra})
             speech.keep_pieces = True  # the book's pieces go when the book is written
+            speech.log_output = str(out)
             speech.remember = False
             data = speech.audio()
             if self.sentence_pause > 0 and speech.result is not None and speech.result.alignment is not None:

@@ -84,7 +84,7 @@ def narrate(g: Any, narration: Any, out: str, **kw: Any) -> Any:
                 bar.update(event.done, state, chapters)
         elif isinstance(event, ChapterDone):
             state["chapters"] += 1
-            line = (f"eleven: chapter {event.index} done ({event.title}): {event.seconds / 60:.1f} min, "
+            line = (f"eleven: chapter {event.index} done ({event.title}): {_hours(event.seconds / 3600)}, "
                     f"{event.loudness} as narrated [{state['chapters']}/{chapters}]")
             if bar:
                 bar.note(line)
