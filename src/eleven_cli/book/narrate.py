@@ -25,6 +25,7 @@ from eleven_cli.book.model import Book, Chapter
 from eleven_cli.errors import ElevenError, Interrupted, RejectedError, UsageError
 from eleven_cli.timing import Alignment
 
+TRIM_EVERY = 32  # paragraphs between two returns of freed memory (eleven_cli.memory)
 CHARS_PER_SECOND = 15.0  # speech runs about 900 characters a minute: the estimate of hours of audio
 
 
@@ -276,6 +277,10 @@ class Narration:
                         counts["billed"] += result.characters
                         counts["cached"] += cached
                         done = counts["done"]
+                    if done % TRIM_EVERY == 0:
+                        from eleven_cli.memory import trim
+
+                        trim()  # the worker threads' freed audio buffers go back to the system
                     emit(ParagraphDone(chapter.index, done, total, result.characters, result.duration, cached))
             alignments[chapter.index] = timing
             m = writer.measurement
