@@ -89,7 +89,8 @@ def main() -> int:
 
         summary = json.loads(out)
         audio = summary["duration_seconds"]
-        print(f"| eleven book, {characters:,} characters → .m4b (mock --rtf 0, 3 chapters at once) | {wall:.1f} s wall | "
+        print(f"| eleven book, {characters:,} characters → .m4b (mock --rtf 0, 3 chapters at once) | "
+              f"{wall:.1f} s wall | "
               f"{audio / 3600:.2f} h of audio, {len(summary['chapters'])} chapters | {usage.ru_maxrss / 1024:.0f} MB "
               f"peak RSS |")
     return 0
