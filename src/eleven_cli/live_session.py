@@ -66,6 +66,7 @@ class Driver:
         self._generation = 0  # which connection's messages count (older ones are stale)
         self._counter = duration_counter(fmt)
         self._base_seconds = 0.0  # where the current connection's audio starts
+        self._last_start = 0.0  # the latest character start handed on (times never step back)
         self._held: list[tuple[int, list[Event]]] = []  # (end byte, events) not yet confirmed
         self._ended = False  # the end of the text was sent
         self._first_send: float | None = None
@@ -219,6 +220,7 @@ class Driver:
         if a:
             timing = Alignment()
             timing.extend(a, offset)
+            self._last_start = _monotonic(timing, self._last_start)
             normalized = None
             if n:
                 normalized = Alignment()
@@ -284,3 +286,13 @@ class Driver:
                     raise
                 why = exc.message
 
+
+def _monotonic(timing: Alignment, previous: float) -> float:
+    """Character times never step back by the sub-millisecond rounding between the server's millisecond
+    timings and the audio counted in samples (a rollback after a drop, a real step back, is left alone)."""
+    for i, start in enumerate(timing.starts):
+        if previous - 0.005 < start < previous:
+            timing.starts[i] = previous
+            timing.ends[i] = max(timing.ends[i], previous)
+        previous = timing.starts[i]
+    return previous
