@@ -49,8 +49,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def main() -> int:
-    characters = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
+def measure(characters: int = 500_000) -> dict:
+    """Narrate a generated book of `characters` into an .m4b against the mock: wall seconds, hours of audio,
+    chapters and the client's peak RSS (MB); raises RuntimeError with its stderr when it fails."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         source = folder / "book.md"
@@ -80,19 +81,27 @@ def main() -> int:
             wall = time.monotonic() - t0
             out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
             if os.waitstatus_to_exitcode(status) != 0:
-                print(err.decode(), file=sys.stderr)
-                return 1
+                raise RuntimeError(err.decode())
         finally:
             mock.terminate()
             mock.wait(10)
         import json
 
         summary = json.loads(out)
-        audio = summary["duration_seconds"]
-        print(f"| eleven book, {characters:,} characters → .m4b (mock --rtf 0, 3 chapters at once) | "
-              f"{wall:.1f} s wall | "
-              f"{audio / 3600:.2f} h of audio, {len(summary['chapters'])} chapters | {usage.ru_maxrss / 1024:.0f} MB "
-              f"peak RSS |")
+        return {"wall": wall, "hours": summary["duration_seconds"] / 3600, "chapters": len(summary["chapters"]),
+                "rss_mb": usage.ru_maxrss / 1024}
+
+
+def main() -> int:
+    characters = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
+    try:
+        m = measure(characters)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"| eleven book, {characters:,} characters → .m4b (mock --rtf 0, 3 chapters at once) | "
+          f"{m['wall']:.1f} s wall | {m['hours']:.2f} h of audio, {m['chapters']} chapters | "
+          f"{m['rss_mb']:.0f} MB peak RSS |")
     return 0
 
 

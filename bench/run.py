@@ -215,6 +215,31 @@ def timeline(report: Report) -> None:
         previous = at
 
 
+def book_rows(report: Report) -> None:
+    """`eleven book`: assembly + loudness + encoding as a share of the audio's duration (bench/book_assembly.py,
+    an hour of synthetic speech), and a 500,000-character book narrated end to end against the mock."""
+    import re
+
+    import book_run
+
+    out = subprocess.run([PY, str(HERE / "book_assembly.py")], capture_output=True, text=True)
+    share = re.search(r"total [\d.]+ s = ([\d.]+) % of the audio", out.stdout)
+    peak = re.search(r"peak RSS (\d+) MB", out.stdout)
+    if share and peak:
+        report.row("eleven book: assemble, normalise, encode an hour of audio (.m4b)", f"{share.group(1)} %",
+                   "of the audio's duration", "—")
+        report.target("book assembly ≤ 2 % of the audio's duration", float(share.group(1)) <= 2,
+                      f"{share.group(1)} %, {peak.group(1)} MB")
+    try:
+        m = book_run.measure(500_000)
+    except RuntimeError as exc:
+        report.target("a 500,000-character book end to end", False, str(exc).strip().splitlines()[-1][:120])
+        return
+    report.row("eleven book, 500,000 characters → .m4b (mock --rtf 0)", f"{m['wall']:.0f} s",
+               f"{m['hours']:.1f} h of audio, {m['chapters']} chapters", f"{m['rss_mb']:.0f} MB peak RSS")
+    report.target("book peak memory < 200 MB", m["rss_mb"] < 200, f"{m['rss_mb']:.0f} MB")
+
+
 def chart(figures: dict[str, dict[str, float]], path: Path) -> bool:
     """A PNG bar chart of the first-sound figures (Pillow); False when Pillow is missing."""
     try:
@@ -337,6 +362,8 @@ def main() -> int:
             report.row(f"eleven batch throughput ({label})", f"{wall:.2f} s", f"ideal {ideal:.2f} s",
                        f"{ratio * 100:.0f} % of ideal")
             report.target(f"batch ≥ 95 % of ideal ({label})", ratio >= 0.95, f"{ratio * 100:.0f} %")
+        # 6b. a whole book: assembling it (synthetic audio), and narrating one end to end
+        book_rows(report)
         # 7. memory
         big = tmp / "big.txt"
         sentence = "This sentence is part of a very long text for the memory benchmark. "
