@@ -187,3 +187,29 @@ def test_the_fault_language_is_told_alike_by_both_commands() -> None:
     from eleven_mock import __main__ as mock_main
 
     assert mock_cmd.FAULT_HELP == mock_main.FAULT_HELP
+
+
+def test_eleven_mock_tls_prints_the_ca_that_eleven_then_trusts(tmp_path: Path) -> None:
+    import time
+
+    eleven = str(Path(sys.executable).parent / "eleven")
+    proc = subprocess.Popen([eleven, "mock", "--tls", "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any("SSL_CERT_FILE=" in x for x in lines):
+            lines.append(proc.stderr.readline())  # type: ignore[union-attr]
+        said = "".join(lines)
+        url = re.search(r"listening on (https://\S+)", said)
+        ca = re.search(r"SSL_CERT_FILE=(\S+)", said)
+        assert url and ca, said
+        env = {**os.environ, "ELEVENLABS_BASE_URL": url.group(1), "ELEVENLABS_API_KEY": "sk_mock_demo_key",
+               "SSL_CERT_FILE": ca.group(1), "XDG_CACHE_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+        r = subprocess.run([eleven, "models", "--json"], capture_output=True, env=env, timeout=60)
+        assert r.returncode == 0 and b"eleven_multilingual_v2" in r.stdout, r.stderr
+        untrusted = subprocess.run([eleven, "models", "--json"], capture_output=True, timeout=60,
+                                   env={**env, "SSL_CERT_FILE": "", "XDG_CACHE_HOME": str(tmp_path / "b")})
+        assert untrusted.returncode == 6 and b"TLS" in untrusted.stderr, untrusted.stderr
+    finally:
+        proc.terminate()
+        proc.wait(5)
