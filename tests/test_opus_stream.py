@@ -47,8 +47,9 @@ def _streamed(data: bytes, rate: int, rng: random.Random) -> tuple[array, int]:
 def _close(a: array, b: array) -> None:
     assert abs(len(a) - len(b)) <= 1, (len(a), len(b))
     n = min(len(a), len(b))
-    # The same samples up to the resampler's rounding (a few LSB; a shift by one sample differs by thousands).
-    assert max(abs(x - y) for x, y in zip(a[:n], b[:n], strict=True)) <= 16
+    # The same samples up to the resampler's rounding, which depends on how the frames reach it (up to 27 LSB
+    # was seen at 44.1 kHz: -62 dB; a shift by one sample differs by thousands).
+    assert max(abs(x - y) for x, y in zip(a[:n], b[:n], strict=True)) <= 48
 
 
 @pytest.mark.parametrize("rate", [24000, 44100, 48000, 16000])
