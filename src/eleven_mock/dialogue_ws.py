@@ -33,7 +33,7 @@ from eleven_mock.dialogue import MAX_VOICES
 from eleven_mock.multi import MAX_CONTEXTS, too_many_contexts
 from eleven_mock.speech import voicing_for
 from eleven_mock.state import MockState
-from eleven_mock.ws import Closed, Connection, Stream, check_timeout, serve_socket
+from eleven_mock.ws import Closed, ContextSession, Stream, check_timeout, serve_socket
 
 AUTO_CHARACTERS = 40
 AUTO_WORDS = 8
@@ -91,7 +91,7 @@ class DialogueStream(Stream):
                 "normalized_alignment": _snake(message.get("normalizedAlignment"))}
 
 
-class DialogueSession(Connection):
+class DialogueSession(ContextSession):
     """One text-to-dialogue socket."""
 
     def __init__(self, state: MockState, ws: WebSocket, entry: dict[str, Any]) -> None:
@@ -122,22 +122,6 @@ class DialogueSession(Connection):
         self.model = model
         self.voice = data.VOICES[0]
         self.timeout = check_timeout(q.get("inactivity_timeout"))
-
-    async def run(self) -> None:
-        first = await self.receive(20.0)
-        self.start(first)
-        assert self.account is not None
-        try:
-            await self.serve(lambda: self.read(first))
-            await self.ws.close(1000)
-        finally:
-            self.state.release(self.account)
-
-    async def read(self, first: dict[str, Any]) -> None:
-        message = first
-        while not self.handle(message):
-            self.expire()
-            message = await self.receive(self.timeout)
 
     def handle(self, msg: dict[str, Any]) -> bool:
         if msg.get("close_socket") is True:

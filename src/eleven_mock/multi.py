@@ -30,7 +30,7 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from eleven_mock.state import MockState
-from eleven_mock.ws import Closed, Connection, Stream, serve_socket
+from eleven_mock.ws import Closed, ContextSession, Stream, serve_socket
 
 DEFAULT_CONTEXT = "default"
 MAX_CONTEXTS = 5  # the service's documented limit of concurrent contexts per connection
@@ -42,7 +42,7 @@ def too_many_contexts() -> Closed:
                   "an existing context before opening a new one.")
 
 
-class MultiSession(Connection):
+class MultiSession(ContextSession):
     """One multi-context connection: the reader acts on each message as it comes; every context has a
     worker of its own."""
 
@@ -50,22 +50,6 @@ class MultiSession(Connection):
         super().__init__(state, ws, entry)
         self.contexts: dict[str, Stream] = {}
         self.last_seen: dict[str, float] = {}
-
-    async def run(self) -> None:
-        first = await self.receive(20.0)
-        self.start(first)
-        assert self.account is not None
-        try:
-            await self.serve(lambda: self.read(first))
-            await self.ws.close(1000)
-        finally:
-            self.state.release(self.account)
-
-    async def read(self, first: dict[str, Any]) -> None:
-        message = first
-        while not self.handle(message):
-            self.expire()
-            message = await self.receive(self.timeout)
 
     def open_context(self, cid: str, msg: dict[str, Any]) -> Stream:
         if len(self.contexts) >= MAX_CONTEXTS:

@@ -460,6 +460,34 @@ def check_timeout(value: str | None) -> int:
     return timeout
 
 
+class ContextSession(Connection):
+    """A socket of contexts (multi-stream-input, the dialogue socket): messages are read and handled one by
+    one while each context generates on its own; a subclass says what a message does (`handle`, True when
+    the socket is to close) and which idle contexts end (`expire`)."""
+
+    async def run(self) -> None:
+        first = await self.receive(20.0)
+        self.start(first)
+        assert self.account is not None
+        try:
+            await self.serve(lambda: self.read(first))
+            await self.ws.close(1000)
+        finally:
+            self.state.release(self.account)
+
+    async def read(self, first: dict[str, Any]) -> None:
+        message = first
+        while not self.handle(message):
+            self.expire()
+            message = await self.receive(self.timeout)
+
+    def handle(self, msg: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def expire(self) -> None:
+        raise NotImplementedError
+
+
 class Session(Connection):
     """stream-input: one stream; the first message initialises it, `{"text": ""}` ends it. The socket is
     read while the stream generates, so a flush or the end of input is acted on as it arrives."""

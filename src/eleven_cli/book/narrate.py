@@ -14,7 +14,6 @@ import hashlib
 import queue
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -372,7 +371,3 @@ def _run_id() -> str:
     from eleven_cli.spendlog import new_run_id
 
     return new_run_id()
-
-
-def elapsed(since: float) -> float:
-    return time.monotonic() - since

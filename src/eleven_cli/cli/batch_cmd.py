@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from eleven_cli.cli.options import synthesis
-from eleven_cli.cli.synth import Options
+from eleven_cli.cli.speak import Options
 from eleven_cli.options import SPEECH
 from eleven_cli.words import plural
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from eleven_cli.cli.options import DeviceOpt, OutputOpt, PlayOpt, synthesis
-from eleven_cli.cli.synth import Options
+from eleven_cli.cli.speak import Options
 from eleven_cli.options import DIALOGUE
 from eleven_cli.words import plural
 
@@ -48,8 +48,8 @@ def dialogue(
 
     Long scripts are split (at most 10 voices and 2,000 characters a request) and stitched into one file."""
     from eleven_cli.captions import write_captions
+    from eleven_cli.cli.speak import _caption_plan, _perform, check_outputs
     from eleven_cli.cli.status import cost_line
-    from eleven_cli.cli.synth import _caption_plan, _perform, check_outputs
 
     g, options = ctx.obj, options or {}
     text, source = _read_script(script)

@@ -8,10 +8,8 @@ import typer
 
 from eleven_cli.cli import speak
 from eleven_cli.cli.options import BufferOpt, DeviceOpt, FileOpt, JsonOpt, OutputOpt, PlayOpt, TextArg, synthesis
-from eleven_cli.cli.speak import Options, _caption_plan, _perform, _plan, _speech, check_outputs, outputs_of
+from eleven_cli.cli.speak import Options, _caption_plan, _perform, _speech, check_outputs
 from eleven_cli.options import SPEECH
-
-__all__ = ["BufferOpt", "Options", "_caption_plan", "_perform", "_plan", "check_outputs", "outputs_of"]
 
 
 @synthesis([SPEECH])

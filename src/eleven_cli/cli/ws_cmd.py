@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
-from eleven_cli.cli.options import DeviceOpt, JsonOpt, OutputOpt, PlayOpt, synthesis
-from eleven_cli.cli.synth import BufferOpt, Options
+from eleven_cli.cli.options import BufferOpt, DeviceOpt, JsonOpt, OutputOpt, PlayOpt, synthesis
+from eleven_cli.cli.speak import Options
 from eleven_cli.options import LIVE
 
 
