@@ -3,6 +3,7 @@ they must print and fail exactly as the Typer commands do, and really skip Typer
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -65,7 +66,17 @@ SPEAKING = [
     ("say", "Bad name.", "-o", "{tmp}/out.flac"),
     ("say", "Typo.", "--sped", "1", "-o", OUT),
     ("say", "No value.", "-o"),
+    ("say", "Long names.", "--file", "{text}", "--model", "eleven_flash_v2_5", "--voice", "George",
+     "--speaker-boost", "--no-language-normalization", "--no-play", "--output", OUT),
+    ("say", "No such device.", "--play", "--device", "no such device at all"),
     ("stream", "Streamed and saved.", "-o", OUT, "--no-play", "--buffer", "50"),
+    ("stream", "-f", "{text}", "-m", "eleven_flash_v2_5", "-v", "Alice", "--stability", "0.3", "--similarity", "0.9",
+     "--style", "0.2", "--no-speaker-boost", "--seed", "7", "--normalize", "on", "--latency", "2", "--no-logging",
+     "--language", "en", "--language-normalization", "--previous-text", "Before.", "--next-text", "After.",
+     "--dict", "dict1:v1", "--format", "mp3_22050_32", "--output", OUT, "--json", "--no-play"),
+    ("stream", "Long names.", "--file", "{text}", "--model", "eleven_flash_v2_5", "--voice", "George",
+     "--no-language-normalization", "--no-play", "-o", OUT),
+    ("stream", "No such device.", "--play", "--device", "no such device at all", "--buffer", "20"),
     ("stream", "A bad buffer.", "-o", OUT, "--no-play", "--buffer", "99999"),
     ("stream", "Only saved.", "-o", OUT, "--no-play", "--speaker-boost", "--speed", "0.9"),
 ]
@@ -110,7 +121,10 @@ def test_the_quick_parser_declines_what_it_is_not_sure_of() -> None:
                      ["x", "-5"], ["x", "--buffer", "3"]):
         assert parse("say", declined) is None, declined
     assert parse("stream", ["x", "--buffer", "99999"]) is None and parse("stream", ["x", "--buffer", "5"])
-    assert parse("models", ["--json"]) is None  # not a speaking command
+    assert parse("models", ["--json"]) == ({"as_json": True, "all_models": False}, {})
+    assert parse("voices", ["a", "b"]) is None and parse("voices", ["a"])[0]["search"] == "a"  # one SEARCH
+    assert parse("dialogue", ["s.txt", "--cast", "A=x", "--cast", "B=y"])[0]["cast"] == ["A=x", "B=y"]
+    assert parse("devices", []) is None  # not a quick command
 
 
 def test_a_plain_say_does_not_load_typer(mock: Mock, tmp_path) -> None:
@@ -129,6 +143,12 @@ WS_FORMS = [
      "-m", "eleven_flash_v2_5"),
     ("ws", "Bad speed.", "-o", OUT, "--no-play", "--speed", "3"),
     ("ws", "No latency here.", "-o", OUT, "--latency", "2"),
+    ("ws", "Everything.", "--output", OUT, "--no-play", "--model", "eleven_flash_v2_5", "--voice", "George", "-v",
+     "Alice", "--similarity", "0.9", "--style", "0.1", "--speaker-boost", "--seed", "5", "--normalize", "off",
+     "--no-logging", "--format", "mp3_22050_32", "--buffer", "40", "--json"),
+    ("ws", "No boost.", "-o", OUT, "--no-play", "--no-speaker-boost"),
+    ("ws", "A dictionary the account does not have.", "-o", OUT, "--no-play", "--dict", "dict1:v1"),
+    ("ws", "No such device.", "--play", "--device", "no such device at all"),
 ]
 
 
@@ -145,3 +165,73 @@ def test_ws_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mo
         (tmp_path / "out.mp3").unlink(missing_ok=True)
         seen.append((r.returncode, _norm(r.stderr), opened, made))
     assert seen[0] == seen[1]
+
+
+# --- dialogue: the same comparison, with its captions and dry run --------------------------------------------
+SCRIPT = "Alice: Good morning, George.\nGeorge: Morning! [laughs] Is the tea ready?\nAlice: It is.\n"
+DIALOGUE_FORMS = [
+    ("dialogue", "{script}", "-o", OUT),
+    ("dialogue", "{script}", "-o", OUT, "--cast", "Alice=George", "--cast", "George=Alice", "-m", "eleven_v3",
+     "--stability", "0.5", "--seed", "3", "--language", "en", "--normalize", "auto", "--alignment", "{tmp}/a.json",
+     "--srt", "{tmp}/a.srt", "--vtt", "{tmp}/a.vtt", "--no-speaker-labels", "--keep-tags", "--json", "--no-play"),
+    ("dialogue", "{script}", "--srt", "{tmp}/a.srt", "--speaker-labels", "--format", "mp3_22050_32", "--output",
+     OUT, "--dict", "dict1:v1"),
+    ("dialogue", "{script}", "--dry-run"),
+    ("dialogue", "{script}", "--dry-run", "--json", "--model", "eleven_v3"),
+    ("dialogue", "-", "-o", OUT),
+    ("dialogue", "-o", OUT),
+    ("dialogue", "{script}", "--play", "--device", "no such device at all"),
+    ("dialogue", "{script}", "--stability", "9", "-o", OUT),
+    ("dialogue", "{script}", "--cast", "Alice", "-o", OUT),
+    ("dialogue", "{script}", "extra", "-o", OUT),
+    ("dialogue", "{tmp}/missing.txt", "-o", OUT),
+]
+
+
+@pytest.mark.parametrize("form", DIALOGUE_FORMS, ids=lambda f: " ".join(f)[:60])
+def test_dialogue_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mock, tmp_path, form) -> None:
+    (tmp_path / "script.txt").write_text(SCRIPT)
+    args = [a.format(out=tmp_path / "out.mp3", script=tmp_path / "script.txt", tmp=tmp_path) for a in form]
+    seen = []
+    for prefix in ((), ("--retries", "3")):
+        mock.clear()
+        r = cli(*prefix, *args, input=SCRIPT)
+        sent = [(q["path"], q.get("query"), q.get("body")) for q in mock.requests("/v1/text-to-dialogue")]
+        made = {}
+        for f in sorted(tmp_path.iterdir()):
+            if f.name == "script.txt":
+                continue
+            # audio decodes; captions and alignment keep their words and shape (times vary with the voicing)
+            made[f.name] = decode_duration(f.read_bytes()) > 0.3 if f.suffix == ".mp3" else \
+                re.sub(r"\d+(\.\d+)?", "<n>", f.read_text())
+            f.unlink()
+        stdout = _norm(r.stdout) if r.stdout[:1] in (b"{", b"[") else r.stdout.decode()
+        seen.append((r.returncode, stdout, _norm(r.stderr), sent, made))
+    assert seen[0] == seen[1]
+    if form[1:] in (("{script}", "-o", OUT), ("-", "-o", OUT)):  # the plain forms do speak
+        assert seen[0][0] == 0 and seen[0][3] and seen[0][4] == {"out.mp3": True}, seen[0]
+
+
+def test_a_plain_dialogue_does_not_load_typer(mock: Mock, tmp_path) -> None:
+    probe = ("import sys\nsys.argv = ['eleven', *sys.argv[1:]]\nfrom eleven_cli.cli.entry import run\n"
+             "try:\n    run()\nfinally:\n    print(sorted(m for m in ('typer', 'click', 'rich') if m in sys.modules),"
+             " file=sys.stderr)\n")
+    env = dict(os.environ, ELEVENLABS_BASE_URL=mock.url, ELEVENLABS_API_KEY=mock.key)
+    quick = subprocess.run([sys.executable, "-c", probe, "dialogue", "-", "-o", str(tmp_path / "a.mp3")],
+                           input=SCRIPT.encode(), capture_output=True, env=env)
+    assert quick.returncode == 0 and err(quick).strip().endswith("[]"), err(quick)
+    assert decode_duration((tmp_path / "a.mp3").read_bytes()) > 1
+
+
+def test_every_option_of_every_quick_command_is_compared_both_ways() -> None:
+    """Each flag the quick parser takes (both halves of a pair) is in a form above that runs both ways."""
+    from eleven_cli.cli import entry
+    from eleven_cli.cli.flags import QUICK
+    from eleven_cli.cli.quick import _table
+
+    assert set(QUICK) == entry._QUICK, "entry.py sends these commands to the quick parser"
+    forms = [*FORMS, *SPEAKING, *WS_FORMS, *DIALOGUE_FORMS]
+    for command in QUICK:
+        used = {a.split("=")[0] for form in forms if form[0] == command for a in form[1:] if a.startswith("-")}
+        missing = set(_table(command)) - used
+        assert not missing, f"{command}: {sorted(missing)} never compared with Typer"

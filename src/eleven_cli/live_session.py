@@ -63,6 +63,7 @@ class Driver:
         if timestamps:
             self.result.alignment, self.result.normalized = Alignment(), Alignment()
         self._session: Session | None = None
+        self._receiver: threading.Thread | None = None  # the current connection's reading thread
         self._generation = 0  # which connection's messages count (older ones are stale)
         self._counter = duration_counter(fmt)
         self._base_seconds = 0.0  # where the current connection's audio starts
@@ -160,8 +161,9 @@ class Driver:
         self._session = session
         self._last_send = time.monotonic()  # the initialising message
         self._counter = duration_counter(self.fmt)
-        threading.Thread(target=self._receive, args=(session, self._generation), daemon=True,
-                         name="eleven-ws-receive").start()
+        self._receiver = threading.Thread(target=self._receive, args=(session, self._generation), daemon=True,
+                                          name="eleven-ws-receive")
+        self._receiver.start()
         if self._closed.is_set():  # closed while connecting
             session.close()
 
@@ -255,8 +257,20 @@ class Driver:
         r.reconnects = self.protocol.drops
         self.emit(Finished(r))
 
+    def _refused(self) -> None:
+        """A send that found the socket closed: when the server closed it with an error (a missing dictionary,
+        a bad voice), that error is the answer, not a reconnect. The receiving thread is given a moment to
+        read it."""
+        if self._receiver is not None:
+            self._receiver.join(0.5)
+        with self.inbox.mutex:
+            failed = [m for m in self.inbox.queue if m[0] == "failed" and m[1] == self._generation]
+        if failed:
+            raise failed[0][2]
+
     def _recover(self, why: str) -> None:
         """Reconnect and resend every character whose audio did not fully arrive."""
+        self._refused()
         while True:
             resend = self.protocol.dropped(why)  # NetworkError once the attempts are spent
             if resend is None:

@@ -1,6 +1,6 @@
 """The console script: answers `--version` and `--help` before importing anything heavy, answers the plain forms
-of `models` and `voices` without Typer, starts loading the TLS trust and getting the audio device ready in the
-background (so that overlaps with loading the CLI), then runs the app."""
+of the speaking and listing commands without Typer (cli/quick.py), starts loading the TLS trust and getting the
+audio device ready in the background (so that overlaps with loading the CLI), then runs the app."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
 
 
 _TALKING = _PLAYING | {"models", "voices", "batch", "book"}
-_SPEAKING = {"say", "stream", "ws"}  # answered by the quick parser in their plain forms (cli/quick.py)
+_QUICK = {"say", "stream", "ws", "dialogue", "models", "voices"}  # plain forms: the quick parser (cli/quick.py)
 
 
 def _option(args: list[str], name: str) -> str | None:
@@ -52,39 +52,6 @@ def _warm_audio(args: list[str]) -> None:
     warmup.start(device)
 
 
-# The forms answered without Typer (whose import is a quarter of `eleven models --json`): the command and only
-# these flags (at most one SEARCH for voices). Anything else -- a global option, `=`, a typo -- goes to Typer.
-_QUICK_FLAGS = {"models": {"--json", "--all"}, "voices": {"--json", "--legacy", "--no-legacy"}}
-
-
-def _quick(args: list[str]) -> int | None:
-    """The exit code of a plain `models`/`voices`, or None when Typer has to parse the arguments."""
-    if not args or args[0] not in _QUICK_FLAGS or any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ):
-        return None
-    flags, words = [a for a in args[1:] if a.startswith("-")], [a for a in args[1:] if not a.startswith("-")]
-    if not set(flags) <= _QUICK_FLAGS[args[0]] or len(words) > (args[0] == "voices"):
-        return None
-    from eleven_cli.cli.boundary import guarded, install_interrupt_handler
-    from eleven_cli.cli.catalog_view import show_models, show_voices
-    from eleven_cli.cli.context import Globals
-
-    install_interrupt_handler()
-    g = Globals()
-
-    def answer() -> int:
-        try:
-            if args[0] == "models":
-                show_models(g, as_json="--json" in flags, all_models="--all" in flags)
-            else:
-                legacy = ([f for f in flags if f.endswith("legacy")] or ["--legacy"])[-1] == "--legacy"
-                show_voices(g, words[0] if words else None, as_json="--json" in flags, legacy=legacy)
-        finally:
-            g.close()
-        return 0
-
-    return guarded(answer)
-
-
 def _answer_now(args: list[str]) -> bool:
     """`--version` and `--help`, answered without loading the app."""
     if args == ["--version"]:
@@ -118,8 +85,8 @@ def run() -> None:
             sys.exit(answered)
         return
     _warm_tls(args)
-    code = _quick(args)
-    if code is None and args and args[0] in _SPEAKING:
+    code = None
+    if args and args[0] in _QUICK:
         from eleven_cli.cli.quick import answer
 
         code = answer(args[0], args[1:], before=lambda: _warm_audio(args))

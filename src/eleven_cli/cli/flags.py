@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eleven_cli.options import LIVE, SPEECH
+from eleven_cli.options import DIALOGUE, LIVE, SPEECH
 
 
 @dataclass(frozen=True)
 class Flag:
     name: str  # the command function's parameter
-    decls: tuple[str, ...]  # "--output", "-o"; a bool pair as "--play/--no-play"; () for the positional text
+    decls: tuple[str, ...]  # "--output", "-o"; a bool pair as "--play/--no-play"; () for a positional argument
     help: str
-    kind: type = str  # str, float, bool, or list (the positional words)
+    kind: type = str  # str, float, bool, or list (the positional words, or an option given more than once)
     metavar: str | None = None
     default: object = None
     lo: float | None = None
@@ -43,9 +43,43 @@ JSON = Flag("as_json", ("--json",), "Print the cost summary as JSON (stdout, or 
 BUFFER = Flag("buffer_ms", ("--buffer",), "Jitter buffer before the first sound, in ms.", kind=float,
               metavar="MS", default=150.0, lo=0, hi=5000)
 
-# What the quick parser answers for each command: its flags, and the endpoint whose options it takes.
-QUICK: dict[str, tuple[tuple[Flag, ...], str]] = {
+
+# `eleven dialogue`
+SCRIPT = Flag("script", (), "The script: `Name: line` per turn (a line of a turn that begins like `Name:` is written "
+              "`Name\\: ...`), or JSON/JSONL of {speaker, text} or the API's {voice_id, text}; `-` or nothing (with a "
+              "pipe) reads standard input.", metavar="SCRIPT")
+CAST = Flag("cast", ("--cast",), "Voices for the speakers, e.g. Ann=Alice,Bob=George [default: the profile's [cast] "
+            "table, else a voice of the speaker's name].", kind=list, metavar="SPEAKER=VOICE,...")
+DIALOGUE_ALIGNMENT = Flag("alignment_out", ("--alignment",), "Write characters, words and voice segments with times "
+                          "as JSON (`-` = stdout).", metavar="FILE")
+DIALOGUE_SRT = Flag("srt", ("--srt",), "Write SubRip captions, each cue labelled with its speaker (`-` = stdout).",
+                    metavar="FILE")
+DIALOGUE_VTT = Flag("vtt", ("--vtt",), "Write WebVTT captions with <v Speaker> voice spans (`-` = stdout).",
+                    metavar="FILE")
+SPEAKER_LABELS = Flag("speaker_labels", ("--speaker-labels/--no-speaker-labels",), "Name the speaker in each caption "
+                      "cue.", kind=bool, default=True)
+KEEP_TAGS = Flag("keep_tags", ("--keep-tags",), "Keep audio tags such as [laughs] in the SRT and VTT captions (they "
+                 "are performed, not said).", kind=bool, default=False)
+DRY_RUN = Flag("dry_run", ("--dry-run",), "Show the turns, the cast, the requests and the estimated credits; spend "
+               "nothing.", kind=bool, default=False)
+PLAN_JSON = Flag("as_json", ("--json",), "Print the cost summary (with --dry-run: the plan) as JSON.", kind=bool,
+                 default=False)
+
+# `eleven models` and `eleven voices`
+LIST_JSON = Flag("as_json", ("--json",), "Print the API's fields as JSON.", kind=bool, default=False)
+ALL_MODELS = Flag("all_models", ("--all",), "Include models that cannot do text to speech.", kind=bool, default=False)
+SEARCH = Flag("search", (), "Only voices whose name, description or labels contain this (server-side search, "
+              "/v2/voices).", metavar="SEARCH")
+LEGACY = Flag("legacy", ("--legacy/--no-legacy",), "Include retired (legacy) voices.", kind=bool, default=True)
+
+# What the quick parser answers for each command: its flags, in the order the command takes them, and the
+# endpoint whose synthesis options it takes (None: none).
+QUICK: dict[str, tuple[tuple[Flag, ...], str | None]] = {
     "say": ((TEXT, FILE, OUTPUT, PLAY, DEVICE, JSON), SPEECH),
     "stream": ((TEXT, FILE, OUTPUT, PLAY, DEVICE, BUFFER, JSON), SPEECH),
     "ws": ((TEXT, OUTPUT, PLAY, DEVICE, BUFFER, JSON), LIVE),
+    "dialogue": ((SCRIPT, CAST, OUTPUT, DIALOGUE_ALIGNMENT, DIALOGUE_SRT, DIALOGUE_VTT, SPEAKER_LABELS, KEEP_TAGS, PLAY,
+                  DEVICE, DRY_RUN, PLAN_JSON), DIALOGUE),
+    "models": ((LIST_JSON, ALL_MODELS), None),
+    "voices": ((SEARCH, LIST_JSON, LEGACY), None),
 }

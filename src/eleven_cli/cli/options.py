@@ -18,10 +18,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def typer_flag(f: Flag) -> Any:
     """One command-level flag of cli/flags.py as Typer declares it."""
+    if not f.decls:  # a positional argument: the words, or one word
+        kind: Any = list[str] | None if f.kind is list else str | None
+        return Annotated[kind, typer.Argument(metavar=f.metavar, help=f.help, show_default=False)]
     if f.kind is list:
-        return Annotated[list[str] | None, typer.Argument(metavar=f.metavar, help=f.help, show_default=False)]
+        return Annotated[list[str] | None, typer.Option(*f.decls, metavar=f.metavar, help=f.help, show_default=False)]
     if f.kind is bool:
-        if "/" in f.decls[0]:
+        if "/" in f.decls[0] and f.default is None:  # None: not given, the command decides
             return Annotated[bool | None, typer.Option(*f.decls, help=f.help, show_default=False)]
         return Annotated[bool, typer.Option(*f.decls, help=f.help)]
     extra: dict[str, Any] = {"shell_complete": complete.shell(getattr(complete, f.complete))} if f.complete else {}
@@ -37,6 +40,19 @@ JsonOpt = typer_flag(flags.JSON)
 PlayOpt = typer_flag(flags.PLAY)
 DeviceOpt = typer_flag(flags.DEVICE)
 BufferOpt = typer_flag(flags.BUFFER)
+ScriptArg = typer_flag(flags.SCRIPT)
+CastOpt = typer_flag(flags.CAST)
+DialogueAlignmentOpt = typer_flag(flags.DIALOGUE_ALIGNMENT)
+DialogueSrtOpt = typer_flag(flags.DIALOGUE_SRT)
+DialogueVttOpt = typer_flag(flags.DIALOGUE_VTT)
+SpeakerLabelsOpt = typer_flag(flags.SPEAKER_LABELS)
+KeepTagsOpt = typer_flag(flags.KEEP_TAGS)
+DryRunOpt = typer_flag(flags.DRY_RUN)
+PlanJsonOpt = typer_flag(flags.PLAN_JSON)
+ListJsonOpt = typer_flag(flags.LIST_JSON)
+AllModelsOpt = typer_flag(flags.ALL_MODELS)
+SearchArg = typer_flag(flags.SEARCH)
+LegacyOpt = typer_flag(flags.LEGACY)
 
 
 def _choices(p: Param) -> Callable[[str], list[tuple[str, str]]]:

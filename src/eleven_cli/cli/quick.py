@@ -1,4 +1,4 @@
-"""The quick parser: the plain forms of the speaking commands answered before Typer is imported.
+"""The quick parser: the plain forms of the speaking and listing commands answered before Typer is imported.
 
 It reads only what the one declaration says (cli/flags.py for the command's own flags, eleven_cli.options
 for the synthesis options), and declines (None) anything it is not sure of -- a global option, a word
@@ -21,7 +21,7 @@ Target = tuple[Flag | Param, Any]  # what a token sets, and the value of a flag 
 def _table(command: str) -> dict[str, Target]:
     flags, endpoint = QUICK[command]
     table: dict[str, Target] = {}
-    items: list[Flag | Param] = [*flags, *(p for p in PARAMS if endpoint in p.wire)]
+    items: list[Flag | Param] = [*flags, *(p for p in PARAMS if endpoint is not None and endpoint in p.wire)]
     for item in items:
         decls = item.decls if isinstance(item, Flag) else tuple(d for d in (item.flag, item.short) if d)
         if not decls:
@@ -72,7 +72,9 @@ def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]
             value = args[i]
         else:
             return None
-        if isinstance(item, Flag):
+        if isinstance(item, Flag) and item.kind is list:
+            own[item.name] = [*(own[item.name] or []), value]
+        elif isinstance(item, Flag):
             converted = _flag_value(item, value)
             if converted is None:
                 return None
@@ -82,7 +84,14 @@ def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]
         else:
             options[item.name] = value
         i += 1
-    own["text"] = words or None
+    positional = next((f for f in flags if not f.decls), None)
+    if positional is None or (positional.kind is not list and len(words) > 1):
+        if words:
+            return None  # an extra argument: Typer says so
+    elif positional.kind is list:
+        own[positional.name] = words or None
+    else:
+        own[positional.name] = words[0] if words else None
     declared = [p.name for p in PARAMS if any(item is p for item, _ in table.values())]
     return own, {name: options.get(name) for name in declared}
 
@@ -110,7 +119,6 @@ def answer(command: str, args: list[str], before: Callable[[], None] | None = No
     own, options = parsed
     if before is not None:
         before()
-    from eleven_cli.cli import speak, speak_live
     from eleven_cli.cli.boundary import guarded, install_interrupt_handler
     from eleven_cli.cli.context import Globals
 
@@ -120,7 +128,7 @@ def answer(command: str, args: list[str], before: Callable[[], None] | None = No
 
         timeline.mark("parsed")
     g = Globals(command=command)
-    run: Any = {"say": speak.say, "stream": speak.stream, "ws": speak_live.ws}[command]
+    run = _runner(command)
 
     def call() -> int:
         try:
@@ -130,3 +138,23 @@ def answer(command: str, args: list[str], before: Callable[[], None] | None = No
         return 0
 
     return guarded(call, verbose=False)
+
+
+def _runner(command: str) -> Callable[..., None]:
+    """The Typer-free body of `command`, called as the Typer command calls it (own values and `options`)."""
+    if command in ("say", "stream"):
+        from eleven_cli.cli import speak
+
+        return speak.say if command == "say" else speak.stream
+    if command == "ws":
+        from eleven_cli.cli.speak_live import ws
+
+        return ws
+    if command == "dialogue":
+        from eleven_cli.cli.speak_dialogue import dialogue
+
+        return dialogue
+    from eleven_cli.cli.catalog_view import show_models, show_voices
+
+    shown = show_models if command == "models" else show_voices
+    return lambda g, options, **own: shown(g, **own)
