@@ -179,6 +179,7 @@ def first_sound(report: Report, tmp: Path, have_sdk: bool) -> dict[str, dict[str
 
 
 STEPS = (("entry", "Python started, eleven's entry point runs"), ("parsed", "arguments parsed"),
+         ("device", "the audio device checked and its rate chosen (in a thread of its own)"),
          ("request", "the request leaves (client, httpx loaded; device and decoder coming up alongside)"),
          ("first_byte", "the server's first byte"), ("first_audio", "first audio handed to the device"),
          ("heard", "first sample heard on the sink"))

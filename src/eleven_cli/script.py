@@ -7,7 +7,6 @@ dialogue (eleven_cli.dialogue.DialogueScript) is the other kind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ class Piece:
         """Everything that shapes the audio (not the request ids of neighbours, which change per run)."""
         body = {k: v for k, v in self.request.body.items() if k != "previous_request_ids"}
         blob = json.dumps([base_url, self.request.path, body, self.request.query, timestamps], sort_keys=True)
+        import hashlib
+
         return hashlib.sha256(blob.encode()).hexdigest()
 
 

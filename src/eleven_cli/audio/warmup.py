@@ -24,6 +24,9 @@ class _Probe:
             from eleven_cli.audio.player import choose_rate
 
             self.rate = choose_rate(device)
+            from eleven_cli import timeline
+
+            timeline.mark("device")
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the rate
             self.error = exc
 

@@ -87,6 +87,9 @@ def run() -> None:
     _warm_tls(args)
     code = None
     if args and args[0] in _QUICK:
+        import gc
+
+        gc.set_threshold(10_000, 10, 10)  # fewer collections while the modules load (a few ms before the request)
         from eleven_cli.cli.quick import answer
 
         code = answer(args[0], args[1:], before=lambda: _warm_audio(args))

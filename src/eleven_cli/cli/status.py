@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from eleven_cli.cli.context import Globals
 from eleven_cli.cli.render import human_seconds
-from eleven_cli.subtitles import Word
 
 if TYPE_CHECKING:
     from eleven_cli.audio.player import Player
+    from eleven_cli.subtitles import Word
 
 
 def progress_text(player: Player, received_bytes: Callable[[], int] | None = None) -> Callable[[], str]:
