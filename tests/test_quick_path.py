@@ -9,17 +9,42 @@ import sys
 
 import pytest
 
-from conftest import Mock, decode_duration, err
+from conftest import ELEVEN, Mock, decode_duration, err
 
-# A global option (-q, --retries) sends the same command through Typer: the reference to compare against.
+TYPER = "import sys\nsys.argv[0] = 'eleven'\nfrom eleven_cli.cli.entry import run\nrun(quick=False)\n"
+
+
+@pytest.fixture()
+def both(mock: Mock):
+    """Run a command line twice, as the console script runs it (the quick parser answers its plain forms) and
+    through Typer (the reference): yields a function of the arguments that returns the two CompletedProcesses."""
+
+    def run(prefix: tuple[str, ...], args: list[str], input: str | None = None,
+            key: str | None = None) -> subprocess.CompletedProcess:
+        env = dict(os.environ, ELEVENLABS_BASE_URL=mock.url, ELEVENLABS_API_KEY=mock.key if key is None else key)
+        return subprocess.run([*prefix, *args], input=input.encode() if input is not None else None,
+                              stdin=None if input is not None else subprocess.DEVNULL, capture_output=True, env=env,
+                              timeout=60)
+
+    return run
+
+
+QUICK_WAY, TYPER_WAY = (ELEVEN,), (sys.executable, "-c", TYPER)
+# The forms of models and voices, with global options before and after the command.
 FORMS = [("models", "--json"), ("models",), ("models", "--all", "--json"), ("voices", "--json"), ("voices",),
          ("voices", "british"), ("voices", "--no-legacy", "--json"), ("voices", "--no-legacy", "--legacy"),
-         ("voices", "no such voice at all"), ("models", "--jsn"), ("voices", "a", "b")]
+         ("voices", "no such voice at all"), ("models", "--jsn"), ("voices", "a", "b"),
+         ("-q", "--retries", "2", "models", "--json", "--timeout", "5"), ("--retries=30", "models"),
+         ("--verbose", "voices", "--json", "-V"),
+         ("models", "--quiet", "--no-log", "--no-log-text", "--max-credits", "5"),
+         ("--region", "eu", "models", "--json"), ("--profile", "nosuchprofile", "models"),
+         ("--timeout", "0", "models"), ("--api-key", "sk_wrong", "models"), ("--ca-bundle", "/nonexistent", "voices"),
+         ("--base-url", "http://127.0.0.1:9", "--retries", "0", "models")]
 
 
 @pytest.mark.parametrize("form", FORMS, ids=" ".join)
-def test_quick_form_prints_and_fails_as_typer_does(cli, form: tuple[str, ...]) -> None:
-    quick, typer_path = cli(*form), cli("--retries", "3", *form)
+def test_quick_form_prints_and_fails_as_typer_does(both, form: tuple[str, ...]) -> None:
+    quick, typer_path = both(QUICK_WAY, form), both(TYPER_WAY, form)
     assert (quick.returncode, quick.stdout, err(quick)) == (typer_path.returncode, typer_path.stdout, err(typer_path))
     if form in (("models", "--json"), ("voices", "--json")):
         assert json.loads(quick.stdout), "an empty list is not what the mock serves"
@@ -40,7 +65,8 @@ def test_quick_form_does_not_load_typer(mock: Mock) -> None:
     env = dict(os.environ, ELEVENLABS_BASE_URL=mock.url, ELEVENLABS_API_KEY=mock.key)
     quick = subprocess.run([sys.executable, "-c", probe, "models", "--json"], capture_output=True, env=env)
     assert quick.returncode == 0 and err(quick).strip().endswith("[]"), err(quick)
-    slow = subprocess.run([sys.executable, "-c", probe, "-q", "models", "--json"], capture_output=True, env=env)
+    # short flags run together (-qV) are click's: the quick parser leaves them to Typer
+    slow = subprocess.run([sys.executable, "-c", probe, "-qV", "models", "--json"], capture_output=True, env=env)
     assert slow.returncode == 0 and "'typer'" in err(slow), err(slow)
     assert quick.stdout == slow.stdout
 
@@ -93,13 +119,13 @@ def _norm(text: bytes) -> str:
 
 
 @pytest.mark.parametrize("form", SPEAKING, ids=lambda f: " ".join(f)[:60])
-def test_speaking_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mock, tmp_path, form) -> None:
+def test_speaking_forms_are_answered_alike_by_the_quick_parser_and_typer(both, mock: Mock, tmp_path, form) -> None:
     (tmp_path / "text.txt").write_text("Read from a file.\n")
     args = [a.format(out=tmp_path / "out.mp3", text=tmp_path / "text.txt", tmp=tmp_path) for a in form]
     seen = []
-    for prefix in ((), ("--retries", "3")):  # a global option sends the same command through Typer
+    for way in (QUICK_WAY, TYPER_WAY):
         mock.clear()
-        r = cli(*prefix, *args)
+        r = both(way, args)
         sent = [(q["path"], q.get("query"), q.get("body")) for q in mock.requests("/v1/text-to-speech")]
         # the mock's voicing varies a little from request to request: the same request gives a file that decodes
         audio = decode_duration((tmp_path / "out.mp3").read_bytes()) > 0.3 if (tmp_path / "out.mp3").exists() \
@@ -112,19 +138,25 @@ def test_speaking_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mo
 
 
 def test_the_quick_parser_declines_what_it_is_not_sure_of() -> None:
-    from eleven_cli.cli.quick import parse
+    from eleven_cli.cli.quick import command_of, parse
 
-    own, options = parse("say", ["Hi", "-o", "x.mp3", "--speed", "1.1", "--no-logging", "--dict", "a"])
-    assert own["text"] == ["Hi"] and own["output"] == "x.mp3" and options["speed"] == "1.1"
+    chosen, own, options = parse("say", ["Hi", "-o", "x.mp3", "--speed", "1.1", "--no-logging", "--dict", "a", "-q"])
+    assert own["text"] == ["Hi"] and own["output"] == "x.mp3" and options["speed"] == "1.1" and chosen["quiet"]
     assert options["logging"] is False and options["dictionaries"] == ["a"] and options["stability"] is None
-    for declined in (["x", "--retries", "3"], ["x", "--sped", "1"], ["x", "-o"], ["x", "--json=1"],
-                     ["x", "-5"], ["x", "--buffer", "3"]):
+    assert chosen["retries"] == 3 and parse("say", ["x", "--retries", "5"])[0]["retries"] == 5
+    for declined in (["x", "--retries", "30"], ["x", "--retries", "two"], ["x", "--sped", "1"], ["x", "-o"],
+                     ["x", "--json=1"], ["x", "-5"], ["x", "--buffer", "3"], ["x", "-o", "--quiet"],
+                     ["x", "--timeout", "0"]):
         assert parse("say", declined) is None, declined
     assert parse("stream", ["x", "--buffer", "99999"]) is None and parse("stream", ["x", "--buffer", "5"])
-    assert parse("models", ["--json"]) == ({"as_json": True, "all_models": False}, {})
-    assert parse("voices", ["a", "b"]) is None and parse("voices", ["a"])[0]["search"] == "a"  # one SEARCH
-    assert parse("dialogue", ["s.txt", "--cast", "A=x", "--cast", "B=y"])[0]["cast"] == ["A=x", "B=y"]
+    assert parse("models", ["--json"]) == (parse("models", [])[0], {"as_json": True, "all_models": False}, {})
+    assert parse("voices", ["a", "b"]) is None and parse("voices", ["a"])[1]["search"] == "a"  # one SEARCH
+    assert parse("dialogue", ["s.txt", "--cast", "A=x", "--cast", "B=y"])[1]["cast"] == ["A=x", "B=y"]
     assert parse("devices", []) is None  # not a quick command
+    assert command_of(["-q", "--profile", "work", "say", "hi"]) == ("say", ["-q", "--profile", "work"], ["hi"])
+    assert command_of(["--retries=2", "models"]) == ("models", ["--retries=2"], [])
+    for other in (["config", "show"], ["-q", "devices"], ["--version"], ["--profile"], ["hi"]):
+        assert command_of(other) is None, other
 
 
 def test_a_plain_say_does_not_load_typer(mock: Mock, tmp_path) -> None:
@@ -153,12 +185,12 @@ WS_FORMS = [
 
 
 @pytest.mark.parametrize("form", WS_FORMS, ids=lambda f: " ".join(f)[:60])
-def test_ws_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mock, tmp_path, form) -> None:
+def test_ws_forms_are_answered_alike_by_the_quick_parser_and_typer(both, mock: Mock, tmp_path, form) -> None:
     args = [a.format(out=tmp_path / "out.mp3") for a in form]
     seen = []
-    for prefix in ((), ("--retries", "3")):
+    for way in (QUICK_WAY, TYPER_WAY):
         mock.clear()
-        r = cli(*prefix, *args, input="A line from standard input.\n")
+        r = both(way, args, input="A line from standard input.\n")
         opened = [(q["path"], q.get("query"), [{k: v for k, v in m.items() if k != "t"} for m in q.get("messages", [])
                                              if m.get("dir") == "in"]) for q in mock.requests("/stream-input")]
         made = (tmp_path / "out.mp3").exists()
@@ -189,13 +221,13 @@ DIALOGUE_FORMS = [
 
 
 @pytest.mark.parametrize("form", DIALOGUE_FORMS, ids=lambda f: " ".join(f)[:60])
-def test_dialogue_forms_are_answered_alike_by_the_quick_parser_and_typer(cli, mock: Mock, tmp_path, form) -> None:
+def test_dialogue_forms_are_answered_alike_by_the_quick_parser_and_typer(both, mock: Mock, tmp_path, form) -> None:
     (tmp_path / "script.txt").write_text(SCRIPT)
     args = [a.format(out=tmp_path / "out.mp3", script=tmp_path / "script.txt", tmp=tmp_path) for a in form]
     seen = []
-    for prefix in ((), ("--retries", "3")):
+    for way in (QUICK_WAY, TYPER_WAY):
         mock.clear()
-        r = cli(*prefix, *args, input=SCRIPT)
+        r = both(way, args, input=SCRIPT)
         sent = [(q["path"], q.get("query"), q.get("body")) for q in mock.requests("/v1/text-to-dialogue")]
         made = {}
         for f in sorted(tmp_path.iterdir()):
@@ -224,14 +256,23 @@ def test_a_plain_dialogue_does_not_load_typer(mock: Mock, tmp_path) -> None:
 
 
 def test_every_option_of_every_quick_command_is_compared_both_ways() -> None:
-    """Each flag the quick parser takes (both halves of a pair) is in a form above that runs both ways."""
-    from eleven_cli.cli import entry
-    from eleven_cli.cli.flags import QUICK
-    from eleven_cli.cli.quick import _table
+    """Each flag the quick parser takes (both halves of a pair) is in a form above that runs both ways: each
+    command's own in its forms, the global options in the listing forms."""
+    from eleven_cli.cli.flags import GLOBALS, QUICK
+    from eleven_cli.cli.quick import _table, command_of
 
-    assert set(QUICK) == entry._QUICK, "entry.py sends these commands to the quick parser"
     forms = [*FORMS, *SPEAKING, *WS_FORMS, *DIALOGUE_FORMS]
+    global_decls = {d for f in GLOBALS for d in f.decls}
+    used_anywhere = {a.split("=")[0] for form in forms for a in form if a.startswith("-")}
+    assert not global_decls - used_anywhere, sorted(global_decls - used_anywhere)
     for command in QUICK:
-        used = {a.split("=")[0] for form in forms if form[0] == command for a in form[1:] if a.startswith("-")}
-        missing = set(_table(command)) - used
+        used = {a.split("=")[0] for form in forms if (command_of(list(form)) or ("",))[0] == command for a in form
+                if a.startswith("-")}
+        missing = set(_table(command)) - used - global_decls
         assert not missing, f"{command}: {sorted(missing)} never compared with Typer"
+    from eleven_cli.options import PARAMS
+
+    for command, (flags, endpoint) in QUICK.items():  # no command's own option shadows a global one
+        own = {d for f in flags for decl in f.decls for d in decl.split("/")}
+        own |= {d for p in PARAMS if endpoint in p.wire for d in (p.flag, p.short) if d}
+        assert not own & global_decls, (command, own & global_decls)

@@ -11,8 +11,6 @@ Everything here loads on first use, so `import eleven_cli` costs nothing and nev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from eleven_cli.errors import (
     AudioDeviceError,
     AuthError,
@@ -27,6 +25,7 @@ from eleven_cli.errors import (
 )
 
 __version__ = "0.1.0"
+TYPE_CHECKING = False  # not typing's: importing typing (with re) would double the time of `eleven --version`
 
 _LAZY = {
     "Client": "eleven_cli.client",
@@ -61,6 +60,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from eleven_cli.api.types import Alignment, Model, Voice
     from eleven_cli.batch import Item
     from eleven_cli.batch_run import Batch

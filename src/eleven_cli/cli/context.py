@@ -85,3 +85,10 @@ class Globals:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+def note_api_key_flag(g: Globals) -> None:
+    """A key given as --api-key can be read by other users of the machine: say so once (unless --quiet)."""
+    if g.api_key and not g.quiet:
+        print("eleven: note: --api-key is visible to other users in the process list; prefer "
+              "ELEVENLABS_API_KEY or `eleven auth login`", file=sys.stderr)

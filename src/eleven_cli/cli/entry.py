@@ -11,7 +11,6 @@ _PLAYING = {"say", "stream", "timestamps", "ws", "dialogue"}
 
 
 _TALKING = _PLAYING | {"models", "voices", "batch", "book"}
-_QUICK = {"say", "stream", "ws", "dialogue", "models", "voices"}  # plain forms: the quick parser (cli/quick.py)
 
 
 def _option(args: list[str], name: str) -> str | None:
@@ -67,7 +66,8 @@ def _answer_now(args: list[str]) -> bool:
     return False
 
 
-def run() -> None:
+def run(quick: bool = True) -> None:
+    """The console script. `quick=False` sends every command through Typer (the tests' reference)."""
     if os.environ.get("ELEVEN_TIMELINE"):
         import atexit
 
@@ -86,13 +86,13 @@ def run() -> None:
         return
     _warm_tls(args)
     code = None
-    if args and args[0] in _QUICK:
+    if quick and args:
         import gc
 
         gc.set_threshold(10_000, 10, 10)  # fewer collections while the modules load (a few ms before the request)
         from eleven_cli.cli.quick import answer
 
-        code = answer(args[0], args[1:], before=lambda: _warm_audio(args))
+        code = answer(args, before=lambda: _warm_audio(args))
     if code is not None:
         sys.exit(code)
     _warm_audio(args)

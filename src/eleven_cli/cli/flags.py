@@ -17,7 +17,7 @@ class Flag:
     name: str  # the command function's parameter
     decls: tuple[str, ...]  # "--output", "-o"; a bool pair as "--play/--no-play"; () for a positional argument
     help: str
-    kind: type = str  # str, float, bool, or list (the positional words, or an option given more than once)
+    kind: type = str  # str, int, float, bool, or list (the positional words, or an option given more than once)
     metavar: str | None = None
     default: object = None
     lo: float | None = None
@@ -43,6 +43,34 @@ JSON = Flag("as_json", ("--json",), "Print the cost summary as JSON (stdout, or 
 BUFFER = Flag("buffer_ms", ("--buffer",), "Jitter buffer before the first sound, in ms.", kind=float,
               metavar="MS", default=150.0, lo=0, hi=5000)
 
+
+# The global options, before the command name (or after it: cli/main.py's hoist moves them before).
+API_KEY = Flag("api_key", ("--api-key",), "API key (visible in the process list: prefer ELEVENLABS_API_KEY or `eleven "
+               "auth login`).", metavar="KEY")
+BASE_URL = Flag("base_url", ("--base-url",), "API base URL, e.g. http://127.0.0.1:8011 for `eleven mock` [env: "
+                "ELEVENLABS_BASE_URL].", metavar="URL")
+REGION = Flag("region", ("--region",), "Data residency: global, us, eu, in or sg (ignored when a base URL is set).",
+              metavar="REGION", complete="regions")
+PROFILE = Flag("profile", ("--profile",), "Config profile [env: ELEVEN_PROFILE; default: default].", metavar="NAME",
+               complete="profiles")
+TIMEOUT = Flag("timeout", ("--timeout",), "Network timeout in seconds [default: 60].", kind=float, metavar="SECONDS",
+               lo=0.1)
+RETRIES = Flag("retries", ("--retries",), "Retries on 429/5xx/connection failures before any audio arrived.", kind=int,
+               metavar="N", default=3, lo=0, hi=20)
+CA_BUNDLE = Flag("ca_bundle", ("--ca-bundle",), "PEM file of CA certificates to trust [env: SSL_CERT_FILE].",
+                 metavar="FILE")
+VERBOSE = Flag("verbose", ("--verbose", "-V"), "Show request ids and a redacted request/response trace on stderr.",
+               kind=bool, default=False)
+QUIET = Flag("quiet", ("--quiet", "-q"), "No status, progress or cost lines on stderr.", kind=bool, default=False)
+NO_LOG = Flag("no_log", ("--no-log",), "Do not remember this command's generations in the local log (`eleven "
+              "history`) [config: log].", kind=bool, default=False)
+NO_LOG_TEXT = Flag("no_log_text", ("--no-log-text",), "Log only a hash of the text, not the text [config: log_text].",
+                   kind=bool, default=False)
+MAX_CREDITS = Flag("max_credits", ("--max-credits",), "Spend at most N credits: a synthesis estimated over it is "
+                   "refused before any request; a batch stops taking items before it would pass it.", kind=float,
+                   metavar="N", lo=0)
+GLOBALS = (API_KEY, BASE_URL, REGION, PROFILE, TIMEOUT, RETRIES, CA_BUNDLE, VERBOSE, QUIET, NO_LOG, NO_LOG_TEXT,
+           MAX_CREDITS)
 
 # `eleven dialogue`
 SCRIPT = Flag("script", (), "The script: `Name: line` per turn (a line of a turn that begins like `Name:` is written "

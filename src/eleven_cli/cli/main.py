@@ -8,9 +8,23 @@ from typing import Annotated, Any
 import typer
 
 from eleven_cli import __version__
-from eleven_cli.cli import complete
 from eleven_cli.cli.boundary import guarded, install_interrupt_handler
-from eleven_cli.cli.context import Globals
+from eleven_cli.cli.context import Globals, note_api_key_flag
+from eleven_cli.cli.flags import GLOBALS
+from eleven_cli.cli.options import (
+    ApiKeyOpt,
+    BaseUrlOpt,
+    CaBundleOpt,
+    MaxCreditsOpt,
+    NoLogOpt,
+    NoLogTextOpt,
+    ProfileOpt,
+    QuietOpt,
+    RegionOpt,
+    RetriesOpt,
+    TimeoutOpt,
+    VerboseOpt,
+)
 from eleven_cli.errors import ExitCode
 
 EXIT_CODES = """Exit status: 0 ok; 1 unexpected failure; 2 usage or bad input; 3 authentication or
@@ -25,39 +39,18 @@ def _version(value: bool) -> None:
 
 def main(
     ctx: typer.Context,
-    api_key: Annotated[str | None, typer.Option("--api-key", metavar="KEY",
-                                                help="API key (visible in the process list: "
-                       "prefer ELEVENLABS_API_KEY or `eleven auth login`).", show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", metavar="URL",
-                                                 help="API base URL, e.g. http://127.0.0.1:8011 "
-                        "for `eleven mock` [env: ELEVENLABS_BASE_URL].", show_default=False)] = None,
-    region: Annotated[str | None, typer.Option("--region", metavar="REGION",
-                                               help="Data residency: global, us, eu, in or sg (ignored "
-                      "when a base URL is set).", shell_complete=complete.shell(complete.regions),
-                                               show_default=False)] = None,
-    profile: Annotated[str | None, typer.Option("--profile", shell_complete=complete.shell(complete.profiles),
-                                                metavar="NAME",
-                                                help="Config profile [env: ELEVEN_PROFILE; "
-                       "default: default].", show_default=False)] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", metavar="SECONDS",
-                                                  min=0.1, help="Network timeout in seconds "
-                       "[default: 60].", show_default=False)] = None,
-    retries: Annotated[int, typer.Option("--retries", metavar="N", min=0, max=20, help="Retries on 429/5xx/connection "
-                       "failures before any audio arrived.")] = 3,
-    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", metavar="FILE",
-                                                  help="PEM file of CA certificates to trust "
-                         "[env: SSL_CERT_FILE].", show_default=False)] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-V", help="Show request ids and a redacted request/"
-                       "response trace on stderr.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No status, progress or cost lines on "
-                     "stderr.")] = False,
-    no_log: Annotated[bool, typer.Option("--no-log", help="Do not remember this command's generations in the "
-                      "local log (`eleven history`) [config: log].")] = False,
-    no_log_text: Annotated[bool, typer.Option("--no-log-text", help="Log only a hash of the text, not the text "
-                           "[config: log_text].")] = False,
-    max_credits: Annotated[float | None, typer.Option("--max-credits", metavar="N", min=0, help="Spend at most N "
-                           "credits: a synthesis estimated over it is refused before any request; a batch stops "
-                           "taking items before it would pass it.", show_default=False)] = None,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = 3,
+    ca_bundle: CaBundleOpt = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+    no_log: NoLogOpt = False,
+    no_log_text: NoLogTextOpt = False,
+    max_credits: MaxCreditsOpt = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                        help="Print the version and exit.")] = False,
 ) -> None:
@@ -69,9 +62,7 @@ def main(
                       retries=retries, verbose=verbose, quiet=quiet, ca_bundle=ca_bundle, no_log=no_log,
                       no_log_text=no_log_text, max_credits=max_credits, command=ctx.invoked_subcommand or "")
     ctx.call_on_close(ctx.obj.close)
-    if api_key and not quiet:
-        print("eleven: note: --api-key is visible to other users in the process list; prefer "
-              "ELEVENLABS_API_KEY or `eleven auth login`", file=sys.stderr)
+    note_api_key_flag(ctx.obj)
 
 
 # Which module defines each command: only that module is loaded (and only its options are built,
@@ -128,9 +119,8 @@ def __getattr__(name: str) -> typer.Typer:
 
 # Global options typed after the command name are moved before it, so both
 # `eleven --profile work say hi` and `eleven say hi --profile work` work.
-_GLOBAL_VALUE = {"--api-key", "--base-url", "--region", "--profile", "--timeout", "--retries", "--ca-bundle",
-                 "--max-credits"}
-_GLOBAL_FLAG = {"--verbose", "-V", "--quiet", "-q", "--no-log", "--no-log-text"}
+_GLOBAL_VALUE = {d for f in GLOBALS if f.takes_value for d in f.decls}
+_GLOBAL_FLAG = {d for f in GLOBALS if not f.takes_value for d in f.decls}
 
 
 def command_index(args: list[str]) -> int | None:

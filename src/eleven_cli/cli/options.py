@@ -28,8 +28,10 @@ def typer_flag(f: Flag) -> Any:
             return Annotated[bool | None, typer.Option(*f.decls, help=f.help, show_default=False)]
         return Annotated[bool, typer.Option(*f.decls, help=f.help)]
     extra: dict[str, Any] = {"shell_complete": complete.shell(getattr(complete, f.complete))} if f.complete else {}
-    if f.kind is float:
-        return Annotated[float, typer.Option(*f.decls, metavar=f.metavar, min=f.lo, max=f.hi, help=f.help, **extra)]
+    if f.kind in (int, float):
+        number: Any = f.kind if f.default is not None else f.kind | None
+        return Annotated[number, typer.Option(*f.decls, metavar=f.metavar, min=f.lo, max=f.hi, help=f.help,
+                                            show_default=f.default is not None, **extra)]
     return Annotated[str | None, typer.Option(*f.decls, metavar=f.metavar, help=f.help, show_default=False, **extra)]
 
 
@@ -40,6 +42,18 @@ JsonOpt = typer_flag(flags.JSON)
 PlayOpt = typer_flag(flags.PLAY)
 DeviceOpt = typer_flag(flags.DEVICE)
 BufferOpt = typer_flag(flags.BUFFER)
+ApiKeyOpt = typer_flag(flags.API_KEY)
+BaseUrlOpt = typer_flag(flags.BASE_URL)
+RegionOpt = typer_flag(flags.REGION)
+ProfileOpt = typer_flag(flags.PROFILE)
+TimeoutOpt = typer_flag(flags.TIMEOUT)
+RetriesOpt = typer_flag(flags.RETRIES)
+CaBundleOpt = typer_flag(flags.CA_BUNDLE)
+VerboseOpt = typer_flag(flags.VERBOSE)
+QuietOpt = typer_flag(flags.QUIET)
+NoLogOpt = typer_flag(flags.NO_LOG)
+NoLogTextOpt = typer_flag(flags.NO_LOG_TEXT)
+MaxCreditsOpt = typer_flag(flags.MAX_CREDITS)
 ScriptArg = typer_flag(flags.SCRIPT)
 CastOpt = typer_flag(flags.CAST)
 DialogueAlignmentOpt = typer_flag(flags.DIALOGUE_ALIGNMENT)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from eleven_cli.cli.flags import QUICK, Flag
+from eleven_cli.cli.flags import GLOBALS, QUICK, Flag
 from eleven_cli.options import PARAMS, Param
 
 Target = tuple[Flag | Param, Any]  # what a token sets, and the value of a flag that takes none
@@ -21,7 +21,7 @@ Target = tuple[Flag | Param, Any]  # what a token sets, and the value of a flag 
 def _table(command: str) -> dict[str, Target]:
     flags, endpoint = QUICK[command]
     table: dict[str, Target] = {}
-    items: list[Flag | Param] = [*flags, *(p for p in PARAMS if endpoint is not None and endpoint in p.wire)]
+    items: list[Flag | Param] = [*GLOBALS, *flags, *(p for p in PARAMS if endpoint is not None and endpoint in p.wire)]
     for item in items:
         decls = item.decls if isinstance(item, Flag) else tuple(d for d in (item.flag, item.short) if d)
         if not decls:
@@ -30,19 +30,42 @@ def _table(command: str) -> dict[str, Target]:
             on, off = decls[0].split("/")
             table[on], table[off] = (item, True), (item, False)
         elif item.kind is bool:
-            table[decls[0]] = (item, isinstance(item, Flag) or not item.off_only)  # --no-logging: False
+            for decl in decls:
+                table[decl] = (item, isinstance(item, Flag) or not item.off_only)  # --no-logging: False
         else:
             for decl in decls:
                 table[decl] = (item, None)
     return table
 
 
-def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(the command's own values, the synthesis options) of a plain form, or None for Typer."""
+def command_of(args: list[str]) -> tuple[str, list[str], list[str]] | None:
+    """(the command, the global options before it, what follows it) when the command is one the quick parser
+    answers; None otherwise."""
+    values = {d for f in GLOBALS if f.takes_value for d in f.decls}
+    switches = {d for f in GLOBALS if not f.takes_value for d in f.decls}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token in values:
+            i += 2
+        elif token in switches or (token.startswith("--") and token.partition("=")[0] in values):
+            i += 1
+        elif token in QUICK:
+            return token, args[:i], args[i + 1:]
+        else:
+            return None
+    return None
+
+
+def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
+    """(the global options, the command's own values, the synthesis options) of a plain form of `command`
+    (`args`: the global options before it, then what follows it), or None for Typer."""
     if command not in QUICK:
         return None
     flags, _ = QUICK[command]
     table = _table(command)
+    every = {*table}
+    chosen: dict[str, Any] = {f.name: f.default for f in GLOBALS}
     own: dict[str, Any] = {f.name: f.default for f in flags}
     options: dict[str, Any] = {}
     words: list[str] = []
@@ -67,18 +90,19 @@ def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]
             value: Any = const
         elif eq:
             value = inline
-        elif i + 1 < len(args):
+        elif i + 1 < len(args) and args[i + 1] not in every:  # `-o --quiet`: Typer says what that means
             i += 1
             value = args[i]
         else:
             return None
+        target = chosen if item in GLOBALS else own
         if isinstance(item, Flag) and item.kind is list:
             own[item.name] = [*(own[item.name] or []), value]
         elif isinstance(item, Flag):
             converted = _flag_value(item, value)
             if converted is None:
                 return None
-            own[item.name] = converted
+            target[item.name] = converted
         elif item.kind is list:
             options.setdefault(item.name, []).append(value)
         else:
@@ -93,14 +117,14 @@ def parse(command: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]
     else:
         own[positional.name] = words[0] if words else None
     declared = [p.name for p in PARAMS if any(item is p for item, _ in table.values())]
-    return own, {name: options.get(name) for name in declared}
+    return chosen, own, {name: options.get(name) for name in declared}
 
 
 def _flag_value(flag: Flag, value: Any) -> Any:
     """A flag's value as click would take it, or None to let Typer say what is wrong with it."""
-    if flag.kind is float:
+    if flag.kind in (int, float):
         try:
-            number = float(value)
+            number = flag.kind(value)
         except ValueError:
             return None
         if (flag.lo is not None and number < flag.lo) or (flag.hi is not None and number > flag.hi):
@@ -109,25 +133,30 @@ def _flag_value(flag: Flag, value: Any) -> Any:
     return value
 
 
-def answer(command: str, args: list[str], before: Callable[[], None] | None = None) -> int | None:
-    """The exit code of a plain form of `command`, or None when Typer has to parse the arguments."""
+def answer(args: list[str], before: Callable[[], None] | None = None) -> int | None:
+    """The exit code of a plain form of a quick command, or None when Typer has to parse the arguments."""
     if any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ) or {"-h", "--help"}.intersection(args):
         return None
-    parsed = parse(command, args)
+    found = command_of(args)
+    if found is None:
+        return None
+    command, head, tail = found
+    parsed = parse(command, head + tail)
     if parsed is None:
         return None
-    own, options = parsed
+    chosen, own, options = parsed
     if before is not None:
         before()
     from eleven_cli.cli.boundary import guarded, install_interrupt_handler
-    from eleven_cli.cli.context import Globals
+    from eleven_cli.cli.context import Globals, note_api_key_flag
 
     install_interrupt_handler()
     if os.environ.get("ELEVEN_TIMELINE"):
         from eleven_cli import timeline
 
         timeline.mark("parsed")
-    g = Globals(command=command)
+    g = Globals(**chosen, command=command)
+    note_api_key_flag(g)
     run = _runner(command)
 
     def call() -> int:
@@ -137,7 +166,7 @@ def answer(command: str, args: list[str], before: Callable[[], None] | None = No
             g.close()
         return 0
 
-    return guarded(call, verbose=False)
+    return guarded(call, verbose=g.verbose)
 
 
 def _runner(command: str) -> Callable[..., None]:
