@@ -17,7 +17,7 @@ FACE = {"__init__", "client", "face", "speech", "live", "batch_run", "history"}
 ENGINE = {"pipeline", "outputs", "captions", "subtitles", "longform", "script", "dialogue", "batch", "events",
           "live_session", "live_protocol", "memory", "spendlog", "book"}
 GROUND = {"formats", "errors", "options", "config", "text", "atomic", "timing", "extras", "words", "keystore",
-          "timeline"}
+          "timeline", "digest"}
 
 
 def floor_of(module: str) -> str | None:

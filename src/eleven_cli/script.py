@@ -32,9 +32,9 @@ class Piece:
         """Everything that shapes the audio (not the request ids of neighbours, which change per run)."""
         body = {k: v for k, v in self.request.body.items() if k != "previous_request_ids"}
         blob = json.dumps([base_url, self.request.path, body, self.request.query, timestamps], sort_keys=True)
-        import hashlib
+        from eleven_cli.digest import sha256_hex
 
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return sha256_hex(blob.encode())
 
 
 class Script(Protocol):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -13,6 +12,7 @@ from typing import Any
 
 from eleven_cli.api.http import Client
 from eleven_cli.api.types import Model, Voice
+from eleven_cli.digest import sha256_hex
 from eleven_cli.errors import ElevenError, UsageError
 
 VOICE_TTL = 3600.0
@@ -22,7 +22,7 @@ _ID = re.compile(r"^[A-Za-z0-9]{20}$")
 
 def cache_tag(base_url: str, api_key: str | None) -> str:
     """The cache files' name for one base URL and key (the key itself is never written)."""
-    return hashlib.sha256(f"{base_url.rstrip('/')}\0{api_key or ''}".encode()).hexdigest()[:16]
+    return sha256_hex(f"{base_url.rstrip('/')}\0{api_key or ''}".encode())[:16]
 
 
 def cached(cache_dir: Path, name: str, base_url: str | None, api_key: str | None) -> list[dict[str, Any]]:

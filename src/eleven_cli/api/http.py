@@ -10,25 +10,19 @@ import contextlib
 import json
 import os
 import random
-import ssl
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
 
-# httpx imports its own command line (click, rich, pygments) when they are installed; we never use
-# it, and it costs start-up time and would drag a UI library into the API layer.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-
-import httpx  # noqa: E402
-
-from eleven_cli import __version__, timeline  # noqa: E402
-from eleven_cli.api import tls  # noqa: E402
-from eleven_cli.api.status import status_error  # noqa: E402
-from eleven_cli.api.transport import check_transport  # noqa: E402
-from eleven_cli.api.types import Meta, Model, Subscription, TimedChunk, Voice, WireRequest  # noqa: E402
-from eleven_cli.errors import (  # noqa: E402
+from eleven_cli import __version__, timeline
+from eleven_cli.api import first, neterrors, tls
+from eleven_cli.api.status import status_error
+from eleven_cli.api.transport import check_transport
+from eleven_cli.api.types import Meta, Model, Subscription, TimedChunk, Voice, WireRequest
+from eleven_cli.errors import (
     AuthError,
     BrokenAudioError,
     ElevenError,
@@ -38,11 +32,29 @@ from eleven_cli.errors import (  # noqa: E402
     UsageError,
 )
 
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
+    Response = httpx.Response | first.Response
+
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 Trace = Callable[[str], None]
+CA_HINT, CA_CLI = neterrors.CA_HINT, neterrors.CA_CLI
 
 
-def _detail(response: httpx.Response) -> tuple[str | None, str | None]:
+def _httpx():  # type: ignore[no-untyped-def]
+    """httpx, loaded when a request needs it (a client's first request goes without: api/first.py)."""
+    # httpx imports its own command line (click, rich, pygments) when they are installed; we never use
+    # it, and it costs start-up time and would drag a UI library into the API layer.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    import httpx
+
+    return httpx
+
+
+def _detail(response: Response) -> tuple[str | None, str | None]:
     """(status code word, message) from an error body, whatever its shape."""
     try:
         body = response.json()
@@ -64,59 +76,34 @@ def _detail(response: httpx.Response) -> tuple[str | None, str | None]:
     return None, None
 
 
-def error_for(response: httpx.Response) -> ElevenError:
-    """Map an error response to our exception (and so to its exit code)."""
+def error_for(response: Response, path: str) -> ElevenError:
+    """Map an error response to `path` to our exception (and so to its exit code)."""
     status = response.status_code
     code, message = _detail(response)
     rid = response.headers.get("request-id")
     if status == 404 and code is None and message == "Not Found":
-        return RejectedError(f"not found ({status}): the server has no {response.request.url.path}",
+        return RejectedError(f"not found ({status}): the server has no {path}",
                              status=status, request_id=rid, hint="check the base URL",
                              cli_hint="check --base-url")
     return status_error(status, code, message, request_id=rid)
 
 
-# What OpenSSL says when the other end answers a TLS hello in plain text (an http:// server reached with https://).
-_NOT_TLS = ("wrong version number", "record layer failure", "packet length too long", "http request",
-            "unknown protocol")
-CA_HINT = "give a CA bundle (ca_bundle=FILE) or set SSL_CERT_FILE"
-CA_CLI = "pass --ca-bundle FILE or set SSL_CERT_FILE"
-
-
-def _final(err: NetworkError) -> NetworkError:
-    err.retryable = False
-    return err
-
-
 def _network_error(exc: Exception, url: str) -> NetworkError:
+    """An httpx failure, named in the words both transports share (api/neterrors.py)."""
+    httpx = _httpx()
     host = urlsplit(url).netloc
     text = str(exc)
     if isinstance(exc, httpx.ConnectTimeout):
-        return NetworkError(f"timed out connecting to {host}", hint="check the network or raise the timeout",
-                            cli_hint="check the network or raise --timeout")
+        return neterrors.failure("connect_timeout", host)
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
-        return NetworkError(f"timed out waiting for {host}", hint="the server stalled; raise the timeout or retry",
-                            cli_hint="the server stalled; raise --timeout or retry")
+        return neterrors.failure("read_timeout", host)
     if isinstance(exc, httpx.ConnectError):
-        low = text.lower()
-        if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low \
-                or "name resolution" in low or "no address associated" in low:
-            return _final(NetworkError(f"cannot resolve host {host}", hint="check the base URL and your DNS or proxy",
-                                       cli_hint="check --base-url and your DNS or proxy"))
-        if any(s in low for s in _NOT_TLS):
-            return _final(NetworkError(f"the server at {host} does not speak TLS",
-                                       hint=f"is it a plain-HTTP server? Use http://{host}"))
-        if "certificate" in low or "ssl" in low:
-            return _final(NetworkError(f"TLS verification failed for {host}: {text}", hint=CA_HINT, cli_hint=CA_CLI))
-        if "refused" in low:
-            return NetworkError(f"connection refused by {host}", hint="is the server running? Check the base URL",
-                                cli_hint="is the server running? Check --base-url")
-        return NetworkError(f"cannot connect to {host}: {text or type(exc).__name__}")
+        return neterrors.failure(neterrors.connect_kind(text), host, text or type(exc).__name__)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        return NetworkError(f"connection to {host} dropped mid-response", hint="run the command again")
+        return neterrors.dropped(host)
     if isinstance(exc, httpx.ProxyError):
-        return NetworkError(f"proxy error reaching {host}: {text}", hint="check HTTPS_PROXY / HTTP_PROXY")
-    return NetworkError(f"network error talking to {host}: {text or type(exc).__name__}")
+        return neterrors.failure("proxy", host, text)
+    return neterrors.failure("other", host, text or type(exc).__name__)
 
 
 @contextlib.contextmanager
@@ -127,16 +114,19 @@ def mapped(url: str, midway: bool = False) -> Iterator[None]:
         yield
     except ElevenError:
         raise
-    except httpx.HTTPError as exc:
-        err = _network_error(exc, url)
-        err.retryable = midway and err.retryable
-        raise err from None
-    except ssl.SSLError as exc:
-        if any(s in str(exc).lower() for s in _NOT_TLS):
-            raise _final(NetworkError(f"the server at {urlsplit(url).netloc} does not speak TLS",
-                                      hint=f"is it a plain-HTTP server? Use http://{urlsplit(url).netloc}")) from None
-        raise NetworkError(f"TLS error: {exc}", hint=CA_HINT, cli_hint=CA_CLI) from None
-    except OSError as exc:
+    except Exception as exc:
+        ssl = sys.modules.get("ssl")  # not loaded (a plain-http server): the failure cannot be a TLS one
+        if ssl is not None and isinstance(exc, ssl.SSLError):
+            if any(s in str(exc).lower() for s in neterrors.NOT_TLS):
+                raise neterrors.failure("tls", urlsplit(url).netloc, str(exc)) from None
+            raise NetworkError(f"TLS error: {exc}", hint=CA_HINT, cli_hint=CA_CLI) from None
+        httpx = sys.modules.get("httpx")  # not loaded: the failure cannot be one of its own
+        if httpx is not None and isinstance(exc, httpx.HTTPError):
+            err = _network_error(exc, url)
+            err.retryable = midway and err.retryable
+            raise err from None
+        if not isinstance(exc, OSError):
+            raise
         err = NetworkError(f"network error: {exc.strerror or exc}")
         err.retryable = midway
         raise err from None
@@ -159,23 +149,47 @@ class Client:
         self.on_retry = on_retry
         self.on_headers = on_headers  # e.g. batch reads the concurrency limit from the first response
         self.wait = wait or time.sleep  # e.g. batch lends its concurrency slot while a retry waits
-        headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
+        self.headers = {"user-agent": f"eleven-cli/{__version__}", "accept-encoding": "identity"}
         if api_key:
-            headers["xi-api-key"] = api_key
+            self.headers["xi-api-key"] = api_key
         # A plain-http base URL (loopback only, see check_transport) never negotiates TLS: no CA store
         # is loaded (25-60 ms). Otherwise the trust comes from api/tls.py, often already loaded in the
         # background while the CLI was starting.
-        verify: Any = False
+        self.verify: ssl.SSLContext | None = None
         if urlsplit(base_url).scheme != "http":
-            verify = tls.context(ca_bundle)
+            self.verify = tls.context(ca_bundle)
         elif ca_bundle and not os.path.isfile(ca_bundle):
             raise UsageError(f"cannot load CA bundle {ca_bundle}: no such file")
-        self._http = httpx.Client(base_url=self.base_url, headers=headers, verify=verify, trust_env=True,
-                                  transport=transport,
-                                  timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)))
+        self.timeout = timeout
+        self.transport = transport
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+        # The first request may go over a plain socket before httpx has loaded (api/first.py).
+        self._first_free = transport is None and first.usable()
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The httpx client, made on first use (one, shared by threads)."""
+        with self._lock:
+            if self._client is None:
+                httpx = _httpx()
+                self._client = httpx.Client(base_url=self.base_url, headers=self.headers,
+                                            verify=self.verify if self.verify is not None else False,
+                                            trust_env=True, transport=self.transport,
+                                            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 15.0)))
+            return self._client
+
+    def _take_first(self) -> bool:
+        """Whether this request is the client's first, and so may go without httpx (once)."""
+        with self._lock:
+            taken, self._first_free = self._first_free, False
+            return taken
 
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            client, self._client, self._first_free = self._client, None, False
+        if client is not None:
+            client.close()
 
     def __enter__(self) -> Client:
         return self
@@ -195,15 +209,21 @@ class Client:
 
     def _open(self, method: str, path: str, *, json_body: Any = None, params: dict[str, str] | None = None,
               stream: bool = False, form: dict[str, str] | None = None,
-              files: dict[str, tuple[str, bytes, str]] | None = None) -> tuple[httpx.Response, float]:
+              files: dict[str, tuple[str, bytes, str]] | None = None) -> tuple[Response, float]:
         """Send, retrying 429/5xx/connection failures with backoff; returns an OK response. `form` and
         `files` make a multipart/form-data body instead of JSON."""
         self._require_key()
         attempt = 0
         while True:
-            request = self._http.build_request(method, path, json=json_body, params=params, data=form, files=files)
-            self._trace(f"> {method} {request.url.copy_with(query=None)}"
-                        + (f"?{request.url.query.decode()}" if request.url.query else ""))
+            lite = attempt == 0 and form is None and files is None and self._take_first()
+            if lite:
+                query = f"?{urlencode(params)}" if params else ""
+                self._trace(f"> {method} {self.base_url}{path}{query}")
+            else:
+                request = self._http.build_request(method, path, json=json_body, params=params, data=form,
+                                                   files=files)
+                self._trace(f"> {method} {request.url.copy_with(query=None)}"
+                            + (f"?{request.url.query.decode()}" if request.url.query else ""))
             self._trace("> xi-api-key: [redacted]")
             if json_body is not None:
                 self._trace("> " + _short(json.dumps(json_body, ensure_ascii=False)))
@@ -213,7 +233,15 @@ class Client:
             retry_after: float | None = None
             try:
                 with mapped(self.base_url, midway=True):
-                    response = self._http.send(request, stream=True)
+                    response: Response
+                    if lite:
+                        response = first.send(self.base_url, method, path, params=params, headers=self.headers,
+                                              body=None if json_body is None else first.json_body(json_body),
+                                              timeout=self.timeout, connect_timeout=min(self.timeout, 15.0),
+                                              context=self.verify)
+                    else:
+                        response = self._http.send(request, stream=True)
+                        timeline.mark("sent")
                     self._trace(f"< {response.status_code} request-id={response.headers.get('request-id', '-')}")
                     if response.status_code < 400 and not stream:
                         response.read()
@@ -227,7 +255,7 @@ class Client:
                     return response, started
                 with mapped(self.base_url):
                     response.read()
-                failure = error_for(response)
+                failure = error_for(response, path)
                 self._trace("< " + _short(response.text))
                 response.close()
                 retryable = response.status_code in RETRY_STATUSES and failure.code != "quota_exceeded"

@@ -8,10 +8,13 @@ the ready result (or builds it, when nothing prepared it).
 from __future__ import annotations
 
 import os
-import ssl
 import threading
+from typing import TYPE_CHECKING
 
 from eleven_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    import ssl
 
 _lock = threading.Lock()
 _loads: dict[str | None, _Load] = {}
@@ -32,7 +35,7 @@ class _Load:
     def _run(self) -> None:
         try:
             self.context = _build(self.ca_bundle)
-        except (OSError, ssl.SSLError, ValueError) as exc:
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
             self.error = exc
 
     def result(self) -> ssl.SSLContext:
@@ -48,6 +51,8 @@ class _Load:
 
 def _build(ca_bundle: str | None) -> ssl.SSLContext:
     """A bundle file; else SSL_CERT_DIR; else certifi's store (what httpx trusts by default)."""
+    import ssl  # only for https (a plain-http server, eleven mock, needs none of it)
+
     if ca_bundle:
         return ssl.create_default_context(cafile=ca_bundle)
     if os.environ.get("SSL_CERT_DIR"):

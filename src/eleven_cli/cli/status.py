@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -43,6 +42,8 @@ def highlight_text(player: Player, words: Callable[[], list[Word]]) -> Callable[
         for i, w in enumerate(ws):
             if w.start <= t:
                 current = i
+        import shutil  # here: 3-8 ms at start-up otherwise
+
         width = max(20, shutil.get_terminal_size((80, 24)).columns - 2)
         left = current
         text_len = len(ws[current].text) + 2
