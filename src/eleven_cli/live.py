@@ -10,7 +10,6 @@ nothing to say is a UsageError with nothing spoken.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import queue
 import threading
@@ -135,6 +134,8 @@ class LiveSpeech(Synthesis):
                 driver.text(piece, fl)
 
         if isinstance(texts, AsyncIterable):
+            import asyncio  # only for the asyncio forms (20 ms to load)
+
             async def pump() -> None:
                 try:
                     async for item in texts:

@@ -7,8 +7,6 @@ heap does not (tracemalloc shows it flat). Trimming the arenas now and then keep
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 from typing import Any
 
@@ -21,6 +19,9 @@ def trim() -> None:
     if _trim is None:
         _trim = False
         if sys.platform.startswith("linux"):
+            import ctypes  # here, not at start-up
+            import ctypes.util
+
             try:
                 libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
                 _trim = libc.malloc_trim

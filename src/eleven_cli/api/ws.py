@@ -9,6 +9,7 @@ import base64
 import contextlib
 import json
 import ssl
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,32 @@ from eleven_cli.api.transport import check_transport
 from eleven_cli.api.types import Alignment
 from eleven_cli.errors import AuthError, ElevenError, NetworkError
 from eleven_cli.options import LIVE, SpeechOptions
+
+
+def _load_websockets() -> None:
+    """Import websockets without importlib.metadata (18 ms before the socket opens): its version module
+    imports that but a release never uses it. A stand-in holds the name while websockets loads, and
+    hands any use of it to the real module."""
+    if "websockets" in sys.modules or "importlib.metadata" in sys.modules:
+        return
+    import types
+
+    stand_in = types.ModuleType("importlib.metadata")
+
+    def real(name: str) -> Any:
+        if sys.modules.get("importlib.metadata") is stand_in:
+            del sys.modules["importlib.metadata"]
+        import importlib
+
+        return getattr(importlib.import_module("importlib.metadata"), name)
+
+    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    sys.modules["importlib.metadata"] = stand_in
+    try:
+        import websockets.version  # noqa: F401
+    finally:
+        if sys.modules.get("importlib.metadata") is stand_in:
+            del sys.modules["importlib.metadata"]
 
 
 @dataclass
@@ -111,6 +138,7 @@ class Session:
                  timeout: float = 30.0, ca_bundle: str | None = None,
                  trace: Callable[[str], None] | None = None) -> None:
         check_transport(base_url)
+        _load_websockets()
         from websockets.exceptions import InvalidHandshake, InvalidStatus
         from websockets.sync.client import connect
 
@@ -170,6 +198,7 @@ class Session:
         if flush:
             msg["flush"] = True
         self.send_json(msg)
+        timeline.mark("sent")
 
     def end_input(self) -> None:
         self.send_json({"text": ""})

@@ -95,8 +95,14 @@ def output_devices() -> list[dict[str, Any]]:
 def choose_rate(device: str | int | None) -> int:
     """Check the device can play, before any request (so no credits are spent), and pick a PCM
     rate it accepts, preferring the API's 24 kHz."""
-    sd = _sd()
     dev = parse_device(device)
+    if dev is None:
+        from eleven_cli.audio.probe import default_rate
+
+        rate = default_rate(PREFERRED_RATES)  # without loading sounddevice, where it can
+        if rate is not None:
+            return rate
+    sd = _sd()
     try:
         sd.query_devices(dev, kind="output")
     except (sd.PortAudioError, ValueError, OSError) as exc:
@@ -117,8 +123,8 @@ class Player:
 
     def __init__(self, rate: int, device: str | int | None = None, buffer_ms: float = 150.0,
                  max_seconds: float = 30.0) -> None:
-        sd = _sd()
         self.rate = rate
+        self.device = parse_device(device)
         self._buf = bytearray()
         self._cond = threading.Condition()
         self._max_bytes = int(max_seconds * rate * 2)
@@ -133,16 +139,48 @@ class Player:
         self.first_write: float | None = None
         self.started_at: float | None = None
         self.error: BaseException | None = None
-        dev = parse_device(device)
-        try:
-            # "high" (tens of ms) rides out scheduling hiccups of the callback thread; Ctrl-C still
-            # stops at once, since abort() drops what the device has buffered.
-            self.stream = sd.RawOutputStream(samplerate=rate, channels=1, dtype="int16", device=dev,
-                                             latency="high", callback=self._callback)
-        except (sd.PortAudioError, ValueError, OSError) as exc:
-            raise _no_device(sd, dev, exc) from None
-        self.latency = float(self.stream.latency)
+        self.latency = 0.0  # the device's, once its stream is open
+        self.stream: Any = None
+        self._closed = False
+        # The device was checked before the request (choose_rate); its stream is opened (sounddevice
+        # loaded: ~15 ms of Python) once the request has been sent, so that work does not hold it back.
+        self._opened: BaseException | None = None
+        self._opener = threading.Thread(target=self._open, daemon=True, name="eleven-audio-open")
+        self._opener_lock = threading.Lock()
         _ACTIVE.add(self)
+        timeline.after("sent", self._begin_opening)
+
+    def _begin_opening(self) -> None:
+        with self._opener_lock:
+            if not self._opener.is_alive() and self._opener.ident is None:
+                self._opener.start()
+
+    def _open(self) -> None:
+        try:
+            sd = _sd()
+            try:
+                # "high" (tens of ms) rides out scheduling hiccups of the callback thread; Ctrl-C still
+                # stops at once, since abort() drops what the device has buffered.
+                stream = sd.RawOutputStream(samplerate=self.rate, channels=1, dtype="int16", device=self.device,
+                                            latency="high", callback=self._callback)
+            except (sd.PortAudioError, ValueError, OSError) as exc:
+                raise _no_device(sd, self.device, exc) from None
+            self.latency = float(stream.latency)
+            self.stream = stream
+            if self._aborted or self._closed:  # stopped while the stream was opening
+                with contextlib.suppress(Exception):
+                    stream.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever feeds the player
+            self._opened = exc
+
+    def _ready(self) -> None:
+        """Wait for the stream to be open (opening it now if nothing has started that)."""
+        self._begin_opening()
+        self._opener.join()
+        if self._opened is not None:
+            if isinstance(self._opened, AudioDeviceError):
+                raise self._opened
+            raise AudioDeviceError(f"cannot open the audio output ({self._opened})")
 
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         need = frames * 2
@@ -166,6 +204,7 @@ class Player:
 
     def _start(self) -> None:
         if not self._started and not self._aborted:
+            self._ready()
             self._started = True
             try:
                 self.stream.start()
@@ -203,7 +242,7 @@ class Player:
         if self.received:
             self._start()
         with self._cond:
-            while self._buf and not self._aborted:
+            while self._buf and not self._aborted and self.stream is not None:
                 if not self.stream.active:
                     self.error = self.error or RuntimeError("the output stream stopped")
                     break
@@ -221,13 +260,16 @@ class Player:
         self._aborted = True
         with _quiet_stderr():
             with contextlib.suppress(Exception):  # stopping is best effort
-                self.stream.abort()
+                if self.stream is not None:
+                    self.stream.abort()
             self._close()
         with self._cond:
             self._buf.clear()
             self._cond.notify_all()
 
     def _close(self) -> None:
+        self._closed = True
         _ACTIVE.discard(self)
         with contextlib.suppress(Exception):
-            self.stream.close()
+            if self.stream is not None:
+                self.stream.close()

@@ -38,8 +38,9 @@ def _warm_tls(args: list[str]) -> None:
 
 
 def _warm_audio(args: list[str]) -> None:
-    """A command that will play (`--play`, or no -o on a terminal) loads PortAudio in the background."""
-    if not _PLAYING.intersection(args) or "--no-play" in args:
+    """A command that will play (`--play`, or no -o on a terminal) checks the device in the background, from
+    the start: PortAudio's initialisation (40-60 ms) is the longest thing before the request."""
+    if not _PLAYING.intersection(args) or {"--no-play", "-h", "--help"}.intersection(args):
         return
     to_file = any(a in ("-o", "--output") or a.startswith("--output=") for a in args)
     if "--play" not in args and (to_file or not sys.stdout.isatty()):
@@ -84,6 +85,7 @@ def run(quick: bool = True) -> None:
         if answered:
             sys.exit(answered)
         return
+    _warm_audio(args)
     _warm_tls(args)
     code = None
     if quick and args:
@@ -92,10 +94,9 @@ def run(quick: bool = True) -> None:
         gc.set_threshold(10_000, 10, 10)  # fewer collections while the modules load (a few ms before the request)
         from eleven_cli.cli.quick import answer
 
-        code = answer(args, before=lambda: _warm_audio(args))
+        code = answer(args)
     if code is not None:
         sys.exit(code)
-    _warm_audio(args)
     from eleven_cli.cli.main import run as main_run
 
     main_run()

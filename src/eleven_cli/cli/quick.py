@@ -133,7 +133,7 @@ def _flag_value(flag: Flag, value: Any) -> Any:
     return value
 
 
-def answer(args: list[str], before: Callable[[], None] | None = None) -> int | None:
+def answer(args: list[str]) -> int | None:
     """The exit code of a plain form of a quick command, or None when Typer has to parse the arguments."""
     if any(k.startswith("_ELEVEN_COMPLETE") for k in os.environ) or {"-h", "--help"}.intersection(args):
         return None
@@ -145,8 +145,6 @@ def answer(args: list[str], before: Callable[[], None] | None = None) -> int | N
     if parsed is None:
         return None
     chosen, own, options = parsed
-    if before is not None:
-        before()
     from eleven_cli.cli.boundary import guarded, install_interrupt_handler
     from eleven_cli.cli.context import Globals, note_api_key_flag
 
