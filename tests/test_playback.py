@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from array import array
@@ -264,3 +266,31 @@ def test_dialogue_plays_as_it_arrives(fresh_mock, sink: Sink, tmp_path) -> None:
     total = decode_duration((tmp_path / "d.mp3").read_bytes())
     assert abs((nz[-1] - nz[0]) / RATE - total) / total < 0.05
     assert sink.at(nz[0]) - t0 < total / 2
+
+
+def test_the_probe_chooses_what_sounddevice_would(sink: Sink) -> None:
+    """audio/probe.py checks the default output through PortAudio itself; sounddevice agrees on the rate."""
+    script = ("import sys\nfrom eleven_cli.audio.probe import default_rate\nfrom eleven_cli.audio.player import "
+              "PREFERRED_RATES\nrate = default_rate(PREFERRED_RATES)\nassert 'sounddevice' not in sys.modules\n"
+              "import sounddevice as sd\nsd.check_output_settings(samplerate=rate, channels=1, dtype='int16')\n"
+              "print(rate)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PULSE_SINK=sink.name))
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == RATE
+    gone = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PULSE_SERVER="unix:/nonexistent"))
+    assert gone.returncode != 0 and "AudioDeviceError" in gone.stderr
+
+
+def test_playing_loads_sounddevice_only_after_the_request_has_left(mock: Mock, sink: Sink, tmp_path) -> None:
+    from test_first_request import NOT_BEFORE_THE_REQUEST, PROBE
+
+    sink.record(tmp_path / "rec.raw")
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["say", "Heard, after all.", "--play"])],
+                          capture_output=True, env=_env(mock, sink), timeout=60)
+    samples = sink.stop()
+    assert done.returncode == 0, done.stderr.decode()
+    loaded = set(json.loads(done.stderr.decode().strip().splitlines()[-1])["modules"])
+    assert not NOT_BEFORE_THE_REQUEST & loaded, sorted(NOT_BEFORE_THE_REQUEST & loaded)
+    assert len(_trim(samples)) > RATE // 2  # and it was heard

@@ -79,29 +79,35 @@ class Response:
         self._reader = reader
         self.host = host
         self.path = path
-        status_line = reader.readline(65537)
-        if not status_line:
-            raise neterrors.dropped(host)
-        parts = status_line.decode("latin-1").split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-            raise neterrors.failure("protocol", host, f"not an HTTP answer: {status_line[:40]!r}")
-        self.status_code = int(parts[1])
-        pairs: list[tuple[str, str]] = []
-        while True:
-            line = reader.readline(65537)
-            if not line:
-                raise neterrors.dropped(host)
-            if line in (b"\r\n", b"\n"):
+        while True:  # an interim answer (100 Continue, 103 Early Hints) comes before the real one
+            self.status_code, pairs = self._head()
+            if not 100 <= self.status_code < 200:
                 break
-            name, _, value = line.decode("latin-1").partition(":")
-            pairs.append((name.strip(), value.strip()))
         self.headers = Headers(pairs)
         self._content: bytes | None = None
         self._chunked = "chunked" in (self.headers.get("transfer-encoding") or "").lower()
         length = self.headers.get("content-length")
         self._left: int | None = int(length) if length and length.isdigit() else None
-        if method == "HEAD" or self.status_code in (204, 304) or 100 <= self.status_code < 200:
+        if method == "HEAD" or self.status_code in (204, 304):
             self._left, self._chunked = 0, False
+
+    def _head(self) -> tuple[int, list[tuple[str, str]]]:
+        """The status and header lines of one answer."""
+        status_line = self._reader.readline(65537)
+        if not status_line:
+            raise neterrors.dropped(self.host)
+        parts = status_line.decode("latin-1").split(None, 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+            raise neterrors.failure("protocol", self.host, f"not an HTTP answer: {status_line[:40]!r}")
+        pairs: list[tuple[str, str]] = []
+        while True:
+            line = self._reader.readline(65537)
+            if not line:
+                raise neterrors.dropped(self.host)
+            if line in (b"\r\n", b"\n"):
+                return int(parts[1]), pairs
+            name, _, value = line.decode("latin-1").partition(":")
+            pairs.append((name.strip(), value.strip()))
 
     # --- the body -----------------------------------------------------------------------------
     def iter_bytes(self) -> Iterator[bytes]:
@@ -198,7 +204,14 @@ def send(base_url: str, method: str, path: str, *, params: dict[str, str] | None
     try:
         sock.settimeout(timeout)
         sock.sendall(head + (body or b""))
-        timeline.mark("sent")
+    except TimeoutError:
+        sock.close()
+        raise neterrors.failure("read_timeout", shown) from None
+    except OSError as exc:
+        sock.close()
+        raise neterrors.failure("other", shown, str(exc) or type(exc).__name__) from None
+    timeline.mark("sent")
+    try:
         reader = sock.makefile("rb")  # buffered: read1() hands on what has arrived
         return Response(sock, reader, shown, path, method)
     except NetworkError:
@@ -207,9 +220,9 @@ def send(base_url: str, method: str, path: str, *, params: dict[str, str] | None
     except TimeoutError:
         sock.close()
         raise neterrors.failure("read_timeout", shown) from None
-    except OSError as exc:
+    except OSError:
         sock.close()
-        raise neterrors.failure("connect", shown, str(exc)) from None
+        raise neterrors.dropped(shown) from None
 
 
 def _connect(host: str, port: int, shown: str, timeout: float, context: ssl.SSLContext | None) -> socket.socket:
