@@ -220,3 +220,27 @@ def test_later_requests_and_retries_go_through_httpx(mock: Mock, tmp_path: Path)
     assert "retrying" in err(r) and out.stat().st_size > 1000
     assert len(mock.requests("/v1/text-to-speech")) == 2
     mock.clear()
+
+
+def test_the_connection_opened_early_carries_the_request(scripted: list[Scripted]) -> None:
+    """Client.preconnect() opens the first request's connection while the caller gets ready: the request
+    goes on it (this server reads the first connection it accepts, so a second one would never be answered)."""
+    from eleven_cli.api.http import Client
+
+    body = b'[{"model_id": "m1", "name": "One"}]'
+    server = serve(scripted, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                   + str(len(body)).encode() + b"\r\n\r\n" + body)
+    client = Client(server.url, "sk_test", timeout=5, retries=0)
+    client.preconnect()
+    assert [m.model_id for m in client.models()] == ["m1"]
+    assert len(server.requests) == 1
+    client.close()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    refused = Client(f"http://127.0.0.1:{port}", "sk_test", timeout=5, retries=0)
+    refused.preconnect()
+    with pytest.raises(NetworkError, match=f"connection refused by 127.0.0.1:{port}"):
+        refused.models()
+    refused.close()

@@ -118,6 +118,11 @@ class Client:
             weakref.finalize(self, self._http.close)
         return self._http
 
+    def prepare(self) -> None:
+        """Get the first request's connection ready (TCP and TLS, in the background) while the caller gets
+        ready itself (an audio device, a decoder); the request goes out on it. Sends nothing."""
+        self.http.preconnect()
+
     @property
     def catalog(self) -> Catalog:
         """Models and voices, cached on disk for a while."""

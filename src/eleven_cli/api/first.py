@@ -17,6 +17,8 @@ import io
 import json
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import urlencode, urlsplit
@@ -185,22 +187,68 @@ class Response:
                 closing()
 
 
+def _address(base_url: str) -> tuple[str, int, str, bool]:
+    """(host, port, the server as failures name it, https?) of a base URL."""
+    parts = urlsplit(base_url)
+    secure = parts.scheme == "https"
+    # the server named as httpx's failures name it (api/http.py): the base URL's netloc
+    return parts.hostname or "", parts.port or (443 if secure else 80), parts.netloc, secure
+
+
+class Early:
+    """The first request's connection, opened in the background while the command gets ready (the audio
+    device, the decoder): the TCP connection and the TLS handshake, one to three round trips to the real
+    service. Opening a connection sends no request and spends nothing. `send` takes it while it is young;
+    if it could not be opened, the request opens its own and says why."""
+
+    MAX_AGE = 5.0
+
+    def __init__(self, base_url: str, connect_timeout: float, context: ssl.SSLContext | None) -> None:
+        host, port, shown, secure = _address(base_url)
+        self.sock: socket.socket | None = None
+        self.opened = time.monotonic()
+        self.thread = threading.Thread(target=self._run, args=(host, port, shown, connect_timeout,
+                                                               context if secure else None),
+                                       daemon=True, name="eleven-connect")
+        self.thread.start()
+
+    def _run(self, host: str, port: int, shown: str, timeout: float, context: ssl.SSLContext | None) -> None:
+        with contextlib.suppress(NetworkError):
+            self.sock = _connect(host, port, shown, timeout, context)
+            self.opened = time.monotonic()
+
+    def take(self) -> socket.socket | None:
+        """The open connection, once; None when there is none (or it has waited too long to be trusted)."""
+        self.thread.join()
+        sock, self.sock = self.sock, None
+        if sock is not None and time.monotonic() - self.opened > self.MAX_AGE:
+            sock.close()
+            return None
+        return sock
+
+    def close(self) -> None:
+        self.thread.join(1.0)
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
 def send(base_url: str, method: str, path: str, *, params: dict[str, str] | None, body: bytes | None,
          headers: dict[str, str], timeout: float, connect_timeout: float,
-         context: ssl.SSLContext | None) -> Response:
-    """Send one request and read the answer's head; the body is read from the Response."""
+         context: ssl.SSLContext | None, early: Early | None = None) -> Response:
+    """Send one request (on `early`'s connection when it has one) and read the answer's head; the body is
+    read from the Response."""
+    host, port, shown, secure = _address(base_url)
     parts = urlsplit(base_url)
-    host = parts.hostname or ""
-    secure = parts.scheme == "https"
-    port = parts.port or (443 if secure else 80)
-    shown = parts.netloc  # as httpx's failures name the server (api/http.py)
     target = (parts.path.rstrip("/") + path) + (f"?{urlencode(params)}" if params else "")
     lines = [f"{method} {target} HTTP/1.1", f"Host: {shown.rpartition('@')[2]}", "Accept: */*", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if body is not None:
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    sock = _connect(host, port, shown, connect_timeout, context if secure else None)
+    sock = early.take() if early is not None else None
+    if sock is None:
+        sock = _connect(host, port, shown, connect_timeout, context if secure else None)
     try:
         sock.settimeout(timeout)
         sock.sendall(head + (body or b""))

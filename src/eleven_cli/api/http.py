@@ -166,6 +166,14 @@ class Client:
         self._lock = threading.Lock()
         # The first request may go over a plain socket before httpx has loaded (api/first.py).
         self._first_free = transport is None and first.usable()
+        self._early: first.Early | None = None
+
+    def preconnect(self) -> None:
+        """Open the first request's connection now, in the background, while the caller gets ready (once;
+        nothing when the first request goes through httpx or has gone)."""
+        with self._lock:
+            if self._first_free and self._early is None:
+                self._early = first.Early(self.base_url, min(self.timeout, 15.0), self.verify)
 
     @property
     def _http(self) -> httpx.Client:
@@ -188,6 +196,9 @@ class Client:
     def close(self) -> None:
         with self._lock:
             client, self._client, self._first_free = self._client, None, False
+            early, self._early = self._early, None
+        if early is not None:
+            early.close()
         if client is not None:
             client.close()
 
@@ -238,7 +249,7 @@ class Client:
                         response = first.send(self.base_url, method, path, params=params, headers=self.headers,
                                               body=None if json_body is None else first.json_body(json_body),
                                               timeout=self.timeout, connect_timeout=min(self.timeout, 15.0),
-                                              context=self.verify)
+                                              context=self.verify, early=self._early)
                     else:
                         response = self._http.send(request, stream=True)
                         timeline.mark("sent")
