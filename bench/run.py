@@ -504,6 +504,36 @@ def write_results(report: Report) -> None:
     ]
     (HERE / "results.md").write_text("\n".join(lines))
     print(f"wrote {HERE / 'results.md'}")
+    if readme_table(report):
+        print(f"wrote the speed table of {README}")
+
+
+README = HERE.parent / "README.md"
+TABLE_START, TABLE_END = "<!-- speed table: written by make bench -->", "<!-- end of the speed table -->"
+# The rows of results.md the README shows (by the start of their name), and its targets.
+README_ROWS = ("eleven --version", "eleven --help", "eleven models --json", "eleven say -o",
+               "first sound heard, eleven", "first sound heard, SDK", "timeline", "eleven batch", "peak RSS",
+               "eleven book")
+
+
+def readme_table(report: Report) -> bool:
+    """The README's speed table, regenerated from this run's rows and targets (between its markers)."""
+    text = README.read_text()
+    if TABLE_START not in text or TABLE_END not in text:
+        return False
+    rows = [r for r in report.rows if r[0].startswith(README_ROWS)]
+    passed = sum(ok for _, ok, _ in report.targets)
+    missed = [f"{name} ({detail})" for name, ok, detail in report.targets if not ok]
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    table = [TABLE_START, "", f"From `make bench` on {day} ({os.cpu_count()} CPUs, medians of {RUNS} runs; all of "
+             "it in [bench/results.md](bench/results.md)):", "",
+             "| measurement | eleven | baseline | ratio |", "|---|---|---|---|",
+             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows], "",
+             f"Targets: {passed} of {len(report.targets)} pass"
+             + (f"; missed: {'; '.join(missed)}." if missed else "."), "", TABLE_END]
+    head, rest = text.split(TABLE_START, 1)
+    README.write_text(head + "\n".join(table) + rest.split(TABLE_END, 1)[1])
+    return True
 
 
 if __name__ == "__main__":

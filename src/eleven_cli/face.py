@@ -57,6 +57,10 @@ class Synthesis:
         """Ask for another format (the one a file's extension implies), before any request."""
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Get ready to send (a connection, a library) in the background while the caller gets ready itself
+        (an audio device, say); sends nothing. Running does it anyway: this only starts it sooner."""
+
     def _cancel(self) -> None:
         """Stop as soon as possible (called from the event loop's thread when the task is cancelled)."""
         self._cancelled = True

@@ -77,6 +77,11 @@ class LiveSpeech(Synthesis):
         if self._driver is not None:
             self._driver.close()
 
+    def prepare(self) -> None:
+        from eleven_cli.api.ws import prepare
+
+        prepare()  # the WebSocket library loads now, not after the device has been checked
+
     def stream(self, live: bool = True) -> Iterator[Event]:
         if self._ran:
             raise UsageError("a live speech runs once: its text has been read",

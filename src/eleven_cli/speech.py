@@ -85,6 +85,10 @@ class Speech(Synthesis):
                 self.client.record(event.result, script.text, run_id=self.run_id)
             yield event
 
+    def prepare(self) -> None:
+        if not self._replay:  # a second run replays the first: no request to get ready for
+            self.client.prepare()
+
     def run(self, *outputs: Output, live: bool | None = None) -> Result:
         """Feed every event to `outputs`; on success finish them in order (files before speakers),
         on any failure abort them all (no partial file, silence at once)."""

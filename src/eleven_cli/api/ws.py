@@ -26,6 +26,12 @@ from eleven_cli.errors import AuthError, ElevenError, NetworkError
 from eleven_cli.options import LIVE, SpeechOptions
 
 
+def prepare() -> None:
+    """Load the WebSocket client (~15 ms) ahead of the connection."""
+    _load_websockets()
+    import websockets.sync.client  # noqa: F401
+
+
 def _load_websockets() -> None:
     """Import websockets without importlib.metadata (18 ms before the socket opens): its version module
     imports that but a release never uses it. A stand-in holds the name while websockets loads, and

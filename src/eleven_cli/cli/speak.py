@@ -82,7 +82,7 @@ def _perform(g: Any, speech: Any, plan: Any, buffer_ms: float = 150.0, highlight
 
     words = Words()
     speech.remember = False  # run once: no copy of the audio kept for a second run
-    speech.client.prepare()  # the connection opens while the audio device is checked in its own thread
+    speech.prepare()  # the connection opens while the audio device is checked in its own thread
     outs = outputs_of(g, plan, buffer_ms, speech.job.fmt, speech.wav)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
     pieces = PieceProgress(g, playing=player is not None)

@@ -41,6 +41,7 @@ def ws(g: Any, text: list[str] | None, output: str | None, play: bool | None, de
                            sync_alignment=sync_alignment, inactivity_timeout=inactivity_timeout,
                            flush_on_newline=False,  # stdin is cut into (piece, flush) already
                            token=token, timestamps=bool(alignment_out or srt or vtt), timeout=g.timeout or 30.0)
+    live.prepare()  # the socket's library loads while the audio device is checked in its own thread
     outs = outputs_of(g, plan, buffer_ms, live.wire, live.wav)
     player = next((o.player for o in outs if isinstance(o, PlayOutput)), None)
     with Progress(g, progress_text(player, lambda: player.received) if player is not None else (lambda: "")):
