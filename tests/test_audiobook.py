@@ -26,8 +26,22 @@ from eleven_cli.audio.audiobook_timeline import (  # noqa: E402
     with_pauses,
 )
 from eleven_cli.audio.audiobook_verify import read_chapters, verify_audiobook  # noqa: E402
-from eleven_cli.audio.loudness import LoudnessMeter, Measurement, combine, normalisation_gain  # noqa: E402
-from eleven_cli.book.captions import join_alignments, offset_cues  # noqa: E402
+from eleven_cli.audio.loudness import (  # noqa: E402
+    LoudnessMeter,
+    Measurement,
+    _interpolator,
+    _k_weighting,
+    _KFilter,
+    combine,
+    normalisation_gain,
+)
+from eleven_cli.book.captions import (  # noqa: E402
+    CaptionSpill,
+    book_cues,
+    join_alignments,
+    offset_cues,
+    write_book_captions,
+)
 from eleven_cli.errors import BrokenAudioError, UsageError  # noqa: E402
 from eleven_cli.subtitles import Cue  # noqa: E402
 
@@ -70,6 +84,25 @@ def test_integrated_loudness_matches_pyloudnorm(rate: int) -> None:
     data = pcm(speechlike(12, rate))
     ref = pyloudnorm.Meter(rate).integrated_loudness(np.frombuffer(data, "<i2") / 32768.0)
     assert measure(data, rate).integrated == pytest.approx(ref, abs=0.1)
+
+
+@pytest.mark.parametrize("rate", [8000, 24000, 48000])
+def test_k_weighting_and_interpolator_are_scipys_without_scipy(rate: int) -> None:
+    """numpy's FFT convolution with the cut impulse response gives what scipy.signal.sosfilt gives on
+    the biquads, fed in pieces of any size (and with a DC offset, which the high pass removes)."""
+    signal = pytest.importorskip("scipy.signal")
+    x = np.random.default_rng(rate).standard_normal(rate * 3) * 0.2 + 0.05
+    reference = signal.sosfilt(np.array(_k_weighting(rate)), x)
+    k = _KFilter(rate)
+    sizes = [1, 255, 256, 3000, 40000, 1, 100_000]
+    got, at = [], 0
+    while at < len(x):
+        n = sizes[len(got) % len(sizes)]
+        got.append(k(x[at:at + n]))
+        at += n
+    assert np.abs(np.concatenate(got) - reference).max() < 1e-9
+    fir = signal.firwin(96, 0.95 / 4, window=("kaiser", 8.0)) * 4
+    assert np.abs(_interpolator() - np.stack([fir[p::4][::-1] for p in (1, 2, 3)], axis=1)).max() < 1e-15
 
 
 @pytest.mark.parametrize("rate", [16000, 22050, 24000, 44100, 48000])
@@ -299,6 +332,24 @@ def test_captions_of_chapters_are_joined_at_their_offsets() -> None:
     book = join_alignments([(0.0, Alignment(list("Hi"), [0.0, 0.1], [0.1, 0.2])), (5.0, None),
                             (5.0, Alignment(list("Yo"), [0.0, 0.2], [0.2, 0.4]))])
     assert book.text == "Hi Yo" and book.starts == [0.0, 0.1, 0.2, 5.0, 5.2]
+
+
+def timed(text: str, step: float = 0.1) -> Alignment:
+    return Alignment(list(text), [i * step for i in range(len(text))], [(i + 1) * step for i in range(len(text))])
+
+
+def test_book_captions_come_from_chapters_spilled_to_disk(tmp_path: Path) -> None:
+    spill = CaptionSpill(tmp_path / "captions")
+    spill.put(1, timed("Hello there. [laughs] Bye"))
+    spill.put(3, timed("Again \u00e9t\u00e9"))
+    assert spill.get(3) == timed("Again \u00e9t\u00e9") and spill.get(2) is None
+    cues = book_cues((start, spill.get(i)) for i, start in ((1, 0.0), (2, 3.0), (3, 10.0)))
+    assert [c.lines for c in cues] == [("Hello there. Bye",), ("Again \u00e9t\u00e9",)]  # the tag left out
+    assert cues[1].start == pytest.approx(10.0) and cues[1].first_word == 3  # at the chapter, numbered on
+    write_book_captions(cues, srt=str(tmp_path / "b.srt"), vtt=str(tmp_path / "b.vtt"))
+    srt = (tmp_path / "b.srt").read_text().split("\n\n")
+    assert [b.splitlines()[0] for b in srt] == ["1", "2"] and "00:00:10,000 --> 00:00:10,900" in srt[1]
+    assert (tmp_path / "b.vtt").read_text().startswith("WEBVTT")
 
 
 def test_safe_filenames() -> None:

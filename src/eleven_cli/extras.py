@@ -11,7 +11,7 @@ HINT = "pip install 'eleven-cli[book]'"
 
 
 def need(module: str, what: str = "making an audiobook") -> ModuleType:
-    """Import `module` (numpy, scipy.signal, av, mutagen, lameenc) or raise a one-line UsageError that
+    """Import `module` (numpy, av, mutagen, lameenc) or raise a one-line UsageError that
     names the extra to install."""
     try:
         return importlib.import_module(module)
@@ -22,5 +22,5 @@ def need(module: str, what: str = "making an audiobook") -> ModuleType:
 
 def check() -> None:
     """Fail early, before anything is spent, when any package of the extra is missing."""
-    for module in ("numpy", "scipy.signal", "av", "mutagen", "lameenc"):
+    for module in ("numpy", "av", "mutagen", "lameenc"):
         need(module)

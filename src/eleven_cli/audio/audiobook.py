@@ -216,7 +216,7 @@ class Assembler:
             if self.kind == "m4b":
                 with AtomicFile(self.out) as af:
                     assert af.fh is not None
-                    encode_m4b(af.fh, parts, marks, self.rate, gain, self.bitrate or 64000, on_seconds)
+                    encode_m4b(af.fh, parts, marks, self.rate, gain, self.bitrate or 64000, on_seconds, self.tmp)
                     af.fh.flush()
                     warnings += tag_mp4(af.tmp, self.tags)
                     if self.verify:

@@ -1,5 +1,6 @@
 """Pass 2 of a book: the chapters' lossless PCM read back in chunks, the book's gain applied, and
-encoded once into AAC in MP4 (PyAV) or MP3 (lameenc), with no seams between pieces."""
+encoded once into AAC (PyAV's encoder) in MP4 (our muxer, audio/mp4.py) or MP3 (lameenc), with no seams
+between pieces and memory that does not grow with the book."""
 
 from __future__ import annotations
 
@@ -61,19 +62,32 @@ class Mp3Encoder:
 
 
 def encode_m4b(fh: BinaryIO, parts: Sequence[tuple[Path, int]], marks: Sequence[ChapterMark], rate: int,
-               gain_db: float, bitrate: int = 64000, on_seconds: object = None) -> None:
-    """AAC in MP4 (the `ipod` muxer: .m4b) with one chapter per mark, into an open file. The muxer
-    writes the chapters as a QuickTime chapter track (Apple Books, VLC) and a Nero `chpl` (ffprobe)."""
+               gain_db: float, bitrate: int = 64000, on_seconds: object = None, scratch: Path | None = None) -> None:
+    """AAC (PyAV's encoder) in MP4 (.m4b) with one chapter per mark, into an empty open file, written by
+    our own muxer (audio/mp4.py) whose memory does not grow with the book: a QuickTime chapter track
+    (Apple Books, VLC) and a Nero `chpl` (ffprobe). `scratch`: where the frame sizes wait for the index."""
+    from eleven_cli.audio.mp4 import M4bWriter
+
     av = need("av")
     np = need("numpy")
-    box = av.open(fh, "w", format="ipod")
+    codec = av.CodecContext.create("aac", "w")
+    codec.sample_rate = rate
+    codec.layout = "mono"
+    codec.format = "fltp"
+    codec.bit_rate = bitrate
+    codec.time_base = Fraction(1, rate)
+    box = M4bWriter(fh, rate, [(m.title, round(m.start * 1000)) for m in marks], scratch)
+    priming: int | None = None
+
+    def put(packets: list) -> None:  # type: ignore[type-arg]
+        nonlocal priming
+        for p in packets:
+            if priming is None:
+                priming = max(0, -(p.pts or 0))
+            box.add(bytes(p), p.duration or codec.frame_size)
+
+    done = 0
     try:
-        stream = box.add_stream("aac", rate=rate, layout="mono")
-        stream.bit_rate = bitrate
-        box.set_chapters([{"id": i + 1, "start": round(m.start * 1000), "end": round(m.end * 1000),
-                           "time_base": Fraction(1, 1000), "metadata": {"title": m.title}}
-                          for i, m in enumerate(marks)])
-        done = 0
         for path, after in parts:
             for x in scaled_chunks(path, after, gain_db):
                 frame = av.AudioFrame.from_ndarray(np.asarray(x, dtype=np.float32).reshape(1, -1), format="flt",
@@ -81,15 +95,15 @@ def encode_m4b(fh: BinaryIO, parts: Sequence[tuple[Path, int]], marks: Sequence[
                 frame.sample_rate = rate
                 frame.pts = done
                 frame.time_base = Fraction(1, rate)
-                for packet in stream.encode(frame):
-                    box.mux(packet)
+                put(codec.encode(frame))
                 done += frame.samples
                 if callable(on_seconds):
                     on_seconds(done / rate)
-        for packet in stream.encode(None):
-            box.mux(packet)
-    finally:
-        box.close()
+        put(codec.encode(None))
+    except BaseException:
+        box.abort()
+        raise
+    box.close(bytes(codec.extradata or b""), priming or 0)
 
 
 def encode_mp3(fh: BinaryIO, parts: Sequence[tuple[Path, int]], rate: int, gain_db: float, kbps: int = 96,

@@ -1,5 +1,6 @@
 """A finished audiobook read back: its chapters (count, titles, starts) and duration must be those
-that were narrated, within a tolerance, before it is called done."""
+that were narrated, within a tolerance, before it is called done. An .mp3 is read by mutagen, an
+.m4b from its boxes (audio/mp4_read.py), with flat memory whatever the book's length."""
 
 from __future__ import annotations
 
@@ -27,14 +28,14 @@ def read_chapters(path: str | Path, kind: str | None = None) -> tuple[list[tuple
         found = [(str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "", c.start_time / 1000)
                  for c in chaps]
         return found, float(f.info.length)
-    av = need("av")
-    try:
-        with av.open(str(p)) as box:
-            found = [(str(c["metadata"].get("title", "")), float(c["start"] * c["time_base"])) for c in box.chapters()]
-            duration = box.duration / 1_000_000 if box.duration else 0.0
-    except av.FFmpegError as exc:
-        raise BrokenAudioError(f"{p} cannot be read back: {exc}") from None
-    return found, duration
+    from eleven_cli.audio.mp4_read import read_m4b
+
+    info = read_m4b(p)  # the boxes alone: a demuxer would load the whole per-frame index
+    for n, ((title, start), (nero_title, nero_start)) in enumerate(zip(info.chapters, info.nero, strict=False), 1):
+        if title != nero_title or abs(start - nero_start) > 0.001:
+            raise BrokenAudioError(f"{p.name}: chapter {n} is {title!r} at {start:.3f} s in the chapter track but "
+                                   f"{nero_title!r} at {nero_start:.3f} s in the Nero chapters")
+    return info.chapters, info.seconds
 
 
 def verify_audiobook(path: str | Path, expected_chapters: Sequence[ChapterMark], expected_seconds: float, *,

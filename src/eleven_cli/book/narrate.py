@@ -197,7 +197,7 @@ class Narration:
         from eleven_cli.audio.audiobook_tags import BookTags
         from eleven_cli.audio.audiobook_timeline import chapters_vtt
         from eleven_cli.batch import Limiter
-        from eleven_cli.book.captions import join_alignments
+        from eleven_cli.book.captions import CaptionSpill
         from eleven_cli.extras import check
 
         check()  # the [book] extra is all there, before anything is spent
@@ -217,7 +217,7 @@ class Narration:
                         genre=self.genre, language=self.book.language,
                         cover=self.cover[0] if self.cover else None, cover_mime=self.cover[1] if self.cover else None)
         target = LoudnessTarget(*self.loudness) if self.loudness else None
-        alignments: dict[int, Alignment] = {}
+        spill = CaptionSpill(cache / "captions")  # each chapter's alignment, on disk until the captions
         say = self._pronunciation(client, emit)
         captions = bool(srt or vtt)
         timed = captions or self.sentence_pause > 0  # sentence pauses are cut where the timing says
@@ -281,7 +281,8 @@ class Narration:
 
                         trim()  # the worker threads' freed audio buffers go back to the system
                     emit(ParagraphDone(chapter.index, done, total, result.characters, result.duration, cached))
-            alignments[chapter.index] = timing
+            if captions:
+                spill.put(chapter.index, timing)
             m = writer.measurement
             emit(ChapterDone(chapter.index, chapter.title, writer.frames / self.rate, m.describe() if m else ""))
 
@@ -307,9 +308,9 @@ class Narration:
             assembled = book.finish(on_seconds=lambda s: emit(Assembling(s, 0.0)))
         marks = assembled.chapters
         if captions:
-            from eleven_cli.captions import write_captions
+            from eleven_cli.book.captions import book_cues, write_book_captions
 
-            write_captions(join_alignments([(m.start, alignments.get(m.index)) for m in marks]), srt=srt, vtt=vtt)
+            write_book_captions(book_cues((m.start, spill.get(m.index)) for m in marks), srt=srt, vtt=vtt)
         if chapters_file:
             from eleven_cli.atomic import write_file
 
