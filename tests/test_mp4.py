@@ -18,6 +18,7 @@ from eleven_cli.audio import mp4  # noqa: E402
 from eleven_cli.audio.audiobook_encode import encode_m4b  # noqa: E402
 from eleven_cli.audio.audiobook_tags import BookTags, tag_mp4  # noqa: E402
 from eleven_cli.audio.audiobook_timeline import ChapterMark  # noqa: E402
+from eleven_cli.audio.audiobook_verify import read_chapters  # noqa: E402
 from eleven_cli.audio.mp4_read import read_m4b  # noqa: E402
 from eleven_cli.errors import BrokenAudioError  # noqa: E402
 
@@ -87,6 +88,8 @@ def test_more_chapters_than_nero_holds_and_long_titles(tmp_path: Path) -> None:
     chapters, _, _ = ffmpeg_view(out)
     assert len(chapters) == 300 and chapters[-1] == ("Chapter 300", pytest.approx(marks[-1].start, abs=0.001))
     assert chapters[0][0] == titles[0]  # ffmpeg takes the chapter track's title over chpl's
+    found, _ = read_chapters(out)  # the final check of a book agrees: the cut Nero title is not a mismatch
+    assert [t for t, _ in found] == titles
 
 
 def test_sixty_four_bit_layout_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

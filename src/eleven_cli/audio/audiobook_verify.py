@@ -28,11 +28,12 @@ def read_chapters(path: str | Path, kind: str | None = None) -> tuple[list[tuple
         found = [(str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "", c.start_time / 1000)
                  for c in chaps]
         return found, float(f.info.length)
+    from eleven_cli.audio.mp4 import nero_title as cut
     from eleven_cli.audio.mp4_read import read_m4b
 
     info = read_m4b(p)  # the boxes alone: a demuxer would load the whole per-frame index
     for n, ((title, start), (nero_title, nero_start)) in enumerate(zip(info.chapters, info.nero, strict=False), 1):
-        if title != nero_title or abs(start - nero_start) > 0.001:
+        if cut(title) != nero_title or abs(start - nero_start) > 0.001:  # a Nero title holds 255 bytes
             raise BrokenAudioError(f"{p.name}: chapter {n} is {title!r} at {start:.3f} s in the chapter track but "
                                    f"{nero_title!r} at {nero_start:.3f} s in the Nero chapters")
     return info.chapters, info.seconds

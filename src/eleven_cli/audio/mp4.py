@@ -40,6 +40,11 @@ _GMHD = bytes.fromhex("00000018676d696e000000000040800080008000000000000000002c7
                       "00000001000000000000000000000000000040000000")
 
 
+def nero_title(title: str) -> str:
+    """A chapter's title as a Nero `chpl` holds it: at most 255 bytes of UTF-8, cut between characters."""
+    return title.encode("utf-8")[:255].decode("utf-8", "ignore")
+
+
 @dataclass
 class _Box:
     kind: bytes
@@ -185,7 +190,7 @@ class M4bWriter:
                      _MATRIX, bytes(24), struct.pack(">I", 3))
         chpl = [struct.pack(">IB", 0, min(len(self.chapters), 255))]
         for title, start in self.chapters[:255]:
-            name = title.encode("utf-8")[:255].decode("utf-8", "ignore").encode("utf-8")
+            name = nero_title(title).encode("utf-8")
             chpl.append(struct.pack(">QB", start * 10_000, len(name)) + name)
         udta = _Box(b"udta", [_full(b"chpl", 1, 0, *chpl)])
         return _Box(b"moov", [mvhd, self._audio(config, priming, ms), self._chapter_track(ms), udta])
