@@ -244,3 +244,47 @@ def test_the_connection_opened_early_carries_the_request(scripted: list[Scripted
     with pytest.raises(NetworkError, match=f"connection refused by 127.0.0.1:{port}"):
         refused.models()
     refused.close()
+
+
+def test_a_closed_early_connection_is_not_used(scripted: list[Scripted]) -> None:
+    """The server closed the connection opened early (an idle timeout): the request opens its own, with no
+    retry and no message."""
+    from eleven_cli.api.http import Client
+
+    quiet = socket.socket()
+    quiet.bind(("127.0.0.1", 0))
+    quiet.listen()
+    body = b"[]"
+    retries: list[str] = []
+    client = Client(f"http://127.0.0.1:{quiet.getsockname()[1]}", "sk_test", timeout=5, retries=2,
+                    on_retry=retries.append)
+    client.preconnect()
+    conn, _ = quiet.accept()
+    conn.close()  # the early connection, closed by the server
+    threading.Thread(target=lambda: _answer_once(quiet, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + body),
+                     daemon=True).start()
+    assert client.models() == [] and retries == []
+    client.close()
+    quiet.close()
+
+
+def _answer_once(listener: socket.socket, answer: bytes) -> None:
+    conn, _ = listener.accept()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(65536)
+    conn.sendall(answer)
+    conn.close()
+
+
+def test_a_post_without_a_body_says_so_and_a_key_that_could_smuggle_a_header_is_refused(
+        scripted: list[Scripted], mock: Mock) -> None:
+    server = serve(scripted, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    first.send(server.url, "POST", "/v1/single-use-token/tts_websocket", params=None, body=None, headers={},
+               timeout=5, connect_timeout=5, context=None).read()
+    assert b"\r\nContent-Length: 0\r\n" in server.requests[0]
+    secret = "sk_SECRETSECRET\r\nX-Evil: 1"
+    r = subprocess.run([ELEVEN, "say", "Hi.", "-o", "/dev/null"], capture_output=True, timeout=60,
+                       env=dict(os.environ, ELEVENLABS_BASE_URL=mock.url, ELEVENLABS_API_KEY=secret))
+    assert r.returncode == 2 and "API key has characters" in err(r) and "SECRET" not in err(r)
+    assert not [q for q in mock.requests() if "SECRET" in json.dumps(q)]

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -63,24 +64,17 @@ class Headers:
     def get(self, name: str, default: str | None = None) -> str | None:
         return self._values.get(name.lower(), default)
 
-    def __getitem__(self, name: str) -> str:
-        return self._values[name.lower()]
-
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._values
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self._values.items())
 
 
 class Response:
     """What api/http.py reads of an answer: the status, the headers, and the body as it arrives."""
 
-    def __init__(self, sock: socket.socket, reader: io.BufferedReader, host: str, path: str, method: str) -> None:
+    def __init__(self, sock: socket.socket, reader: io.BufferedReader, host: str, method: str) -> None:
         self._sock = sock
         self._reader = reader
         self.host = host
-        self.path = path
         while True:  # an interim answer (100 Continue, 103 Early Hints) comes before the real one
             self.status_code, pairs = self._head()
             if not 100 <= self.status_code < 200:
@@ -88,8 +82,10 @@ class Response:
         self.headers = Headers(pairs)
         self._content: bytes | None = None
         self._chunked = "chunked" in (self.headers.get("transfer-encoding") or "").lower()
-        length = self.headers.get("content-length")
-        self._left: int | None = int(length) if length and length.isdigit() else None
+        length = (self.headers.get("content-length") or "").strip()
+        if length and not (length.isascii() and length.isdigit()):
+            raise neterrors.failure("protocol", host, f"bad Content-Length {length[:20]!r}")
+        self._left: int | None = int(length) if length else None
         if method == "HEAD" or self.status_code in (204, 304):
             self._left, self._chunked = 0, False
 
@@ -99,7 +95,7 @@ class Response:
         if not status_line:
             raise neterrors.dropped(self.host)
         parts = status_line.decode("latin-1").split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not (parts[1].isascii() and parts[1].isdigit()):
             raise neterrors.failure("protocol", self.host, f"not an HTTP answer: {status_line[:40]!r}")
         pairs: list[tuple[str, str]] = []
         while True:
@@ -191,21 +187,23 @@ def _address(base_url: str) -> tuple[str, int, str, bool]:
     """(host, port, the server as failures name it, https?) of a base URL."""
     parts = urlsplit(base_url)
     secure = parts.scheme == "https"
-    # the server named as httpx's failures name it (api/http.py): the base URL's netloc
-    return parts.hostname or "", parts.port or (443 if secure else 80), parts.netloc, secure
+    return parts.hostname or "", parts.port or (443 if secure else 80), neterrors.server(base_url), secure
 
 
 class Early:
     """The first request's connection, opened in the background while the command gets ready (the audio
     device, the decoder): the TCP connection and the TLS handshake, one to three round trips to the real
-    service. Opening a connection sends no request and spends nothing. `send` takes it while it is young;
-    if it could not be opened, the request opens its own and says why."""
+    service. Opening a connection sends no request and spends nothing. `send` takes it while it is young
+    and still open; if it could not be opened, the request fails as its own connection would have."""
 
     MAX_AGE = 5.0
 
     def __init__(self, base_url: str, connect_timeout: float, context: ssl.SSLContext | None) -> None:
         host, port, shown, secure = _address(base_url)
-        self.sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._error: NetworkError | None = None
+        self._closed = False
         self.opened = time.monotonic()
         self.thread = threading.Thread(target=self._run, args=(host, port, shown, connect_timeout,
                                                                context if secure else None),
@@ -213,24 +211,60 @@ class Early:
         self.thread.start()
 
     def _run(self, host: str, port: int, shown: str, timeout: float, context: ssl.SSLContext | None) -> None:
-        with contextlib.suppress(NetworkError):
-            self.sock = _connect(host, port, shown, timeout, context)
-            self.opened = time.monotonic()
+        try:
+            sock = _connect(host, port, shown, timeout, context)
+        except NetworkError as exc:
+            self._error = exc
+            return
+        with self._lock:
+            if not self._closed:
+                self._sock, self.opened = sock, time.monotonic()
+                return
+        sock.close()  # closed while it was opening
 
     def take(self) -> socket.socket | None:
-        """The open connection, once; None when there is none (or it has waited too long to be trusted)."""
+        """The open connection, once (the failure to open it, raised); None when it has waited too long or
+        the server has closed it since."""
         self.thread.join()
-        sock, self.sock = self.sock, None
-        if sock is not None and time.monotonic() - self.opened > self.MAX_AGE:
+        if self._error is not None:
+            raise self._error
+        with self._lock:
+            sock, self._sock = self._sock, None
+        if sock is None:
+            return None
+        if time.monotonic() - self.opened > self.MAX_AGE or not _open(sock):
             sock.close()
             return None
         return sock
 
     def close(self) -> None:
-        self.thread.join(1.0)
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
+        with self._lock:
+            self._closed = True
+            sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+
+def _open(sock: socket.socket) -> bool:
+    """Whether an idle connection is still open: nothing to read yet (a TLS session ticket read, and kept,
+    by the ssl layer, counts as nothing), neither an end nor a reset."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1)  # bytes before any request, or the end: either way not a connection to send on
+        return False
+    except BlockingIOError:
+        return True
+    except OSError as exc:  # a reset; or, on TLS, nothing to read yet
+        ssl = sys.modules.get("ssl")  # loaded with the context of a TLS connection, and only then
+        return ssl is not None and isinstance(exc, ssl.SSLWantReadError)
+    finally:
+        sock.setblocking(True)
+
+
+def _host_header(host: str, port: int, secure: bool) -> str:
+    """The Host header as httpx writes it: the name in IDNA, brackets around IPv6, the port unless default."""
+    name = f"[{host}]" if ":" in host else host.encode("idna").decode("ascii")
+    return name if port == (443 if secure else 80) else f"{name}:{port}"
 
 
 def send(base_url: str, method: str, path: str, *, params: dict[str, str] | None, body: bytes | None,
@@ -239,38 +273,37 @@ def send(base_url: str, method: str, path: str, *, params: dict[str, str] | None
     """Send one request (on `early`'s connection when it has one) and read the answer's head; the body is
     read from the Response."""
     host, port, shown, secure = _address(base_url)
-    parts = urlsplit(base_url)
-    target = (parts.path.rstrip("/") + path) + (f"?{urlencode(params)}" if params else "")
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {shown.rpartition('@')[2]}", "Accept: */*", "Connection: close"]
+    target = (urlsplit(base_url).path.rstrip("/") + path) + (f"?{urlencode(params)}" if params else "")
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {_host_header(host, port, secure)}", "Accept: */*",
+             "Connection: close"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if body is not None:
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    elif method in ("POST", "PUT", "PATCH"):
+        lines.append("Content-Length: 0")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     sock = early.take() if early is not None else None
     if sock is None:
         sock = _connect(host, port, shown, connect_timeout, context if secure else None)
     try:
-        sock.settimeout(timeout)
-        sock.sendall(head + (body or b""))
-    except TimeoutError:
-        sock.close()
-        raise neterrors.failure("read_timeout", shown) from None
-    except OSError as exc:
-        sock.close()
-        raise neterrors.failure("other", shown, str(exc) or type(exc).__name__) from None
-    timeline.mark("sent")
-    try:
-        reader = sock.makefile("rb")  # buffered: read1() hands on what has arrived
-        return Response(sock, reader, shown, path, method)
-    except NetworkError:
+        try:
+            sock.settimeout(timeout)
+            sock.sendall(head + (body or b""))
+        except TimeoutError:
+            raise neterrors.failure("read_timeout", shown) from None
+        except OSError as exc:
+            raise neterrors.failure("other", shown, str(exc) or type(exc).__name__) from None
+        timeline.mark("sent")
+        try:
+            reader = sock.makefile("rb")  # buffered: read1() hands on what has arrived
+            return Response(sock, reader, shown, method)
+        except TimeoutError:
+            raise neterrors.failure("read_timeout", shown) from None
+        except OSError:
+            raise neterrors.dropped(shown) from None
+    except BaseException:  # a failure, Ctrl-C: the connection goes with it
         sock.close()
         raise
-    except TimeoutError:
-        sock.close()
-        raise neterrors.failure("read_timeout", shown) from None
-    except OSError:
-        sock.close()
-        raise neterrors.dropped(shown) from None
 
 
 def _connect(host: str, port: int, shown: str, timeout: float, context: ssl.SSLContext | None) -> socket.socket:
@@ -290,8 +323,7 @@ def _connect(host: str, port: int, shown: str, timeout: float, context: ssl.SSLC
     import ssl  # loaded already with the context (api/tls.py)
 
     try:
-        context.set_alpn_protocols(["http/1.1"])
-        return context.wrap_socket(sock, server_hostname=host)
+        return context.wrap_socket(sock, server_hostname=host)  # ALPN http/1.1: set with the context (tls.py)
     except ssl.SSLCertVerificationError as exc:
         sock.close()
         raise neterrors.failure("tls_verify", shown, str(exc)) from None

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from eleven_cli import __version__, timeline
 from eleven_cli.api import first, neterrors, tls
 from eleven_cli.api.status import status_error
-from eleven_cli.api.transport import check_transport
+from eleven_cli.api.transport import check_key, check_transport
 from eleven_cli.api.types import Meta, Model, Subscription, TimedChunk, Voice, WireRequest
 from eleven_cli.errors import (
     AuthError,
@@ -91,7 +91,7 @@ def error_for(response: Response, path: str) -> ElevenError:
 def _network_error(exc: Exception, url: str) -> NetworkError:
     """An httpx failure, named in the words both transports share (api/neterrors.py)."""
     httpx = _httpx()
-    host = urlsplit(url).netloc
+    host = neterrors.server(url)
     text = str(exc)
     if isinstance(exc, httpx.ConnectTimeout):
         return neterrors.failure("connect_timeout", host)
@@ -103,6 +103,8 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
         return neterrors.dropped(host)
     if isinstance(exc, httpx.ProxyError):
         return neterrors.failure("proxy", host, text)
+    if isinstance(exc, httpx.LocalProtocolError):  # its text may quote a header, the key among them
+        return neterrors.failure("other", host, "the request could not be sent as HTTP")
     return neterrors.failure("other", host, text or type(exc).__name__)
 
 
@@ -112,13 +114,15 @@ def mapped(url: str, midway: bool = False) -> Iterator[None]:
     request's own retries: a failure there may be retried by whoever knows nothing was handed on."""
     try:
         yield
-    except ElevenError:
+    except ElevenError as ours:
+        if not midway and isinstance(ours, NetworkError):
+            ours.retryable = False  # as for httpx's failures: whatever the transport
         raise
     except Exception as exc:
         ssl = sys.modules.get("ssl")  # not loaded (a plain-http server): the failure cannot be a TLS one
         if ssl is not None and isinstance(exc, ssl.SSLError):
             if any(s in str(exc).lower() for s in neterrors.NOT_TLS):
-                raise neterrors.failure("tls", urlsplit(url).netloc, str(exc)) from None
+                raise neterrors.failure("tls", neterrors.server(url), str(exc)) from None
             raise NetworkError(f"TLS error: {exc}", hint=CA_HINT, cli_hint=CA_CLI) from None
         httpx = sys.modules.get("httpx")  # not loaded: the failure cannot be one of its own
         if httpx is not None and isinstance(exc, httpx.HTTPError):
@@ -141,6 +145,7 @@ class Client:
                  on_headers: Callable[[Meta], None] | None = None,
                  wait: Callable[[float], None] | None = None, transport: httpx.BaseTransport | None = None) -> None:
         check_transport(base_url)
+        check_key(api_key)
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.retries = retries
@@ -164,8 +169,10 @@ class Client:
         self.transport = transport
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
-        # The first request may go over a plain socket before httpx has loaded (api/first.py).
-        self._first_free = transport is None and first.usable()
+        # The first request may go over a plain socket before httpx has loaded (api/first.py); not with a
+        # user name in the URL (httpx sends it as Basic authorisation).
+        parts = urlsplit(base_url)
+        self._first_free = transport is None and first.usable() and not (parts.username or parts.password)
         self._early: first.Early | None = None
 
     def preconnect(self) -> None:
@@ -229,11 +236,11 @@ class Client:
             lite = attempt == 0 and form is None and files is None and self._take_first()
             if lite:
                 query = f"?{urlencode(params)}" if params else ""
-                self._trace(f"> {method} {self.base_url}{path}{query}")
+                self._trace(f"> {method} {self.base_url}{path}{query}")  # (no user name: not this way)
             else:
                 request = self._http.build_request(method, path, json=json_body, params=params, data=form,
                                                    files=files)
-                self._trace(f"> {method} {request.url.copy_with(query=None)}"
+                self._trace(f"> {method} {request.url.copy_with(query=None, userinfo=b'')}"
                             + (f"?{request.url.query.decode()}" if request.url.query else ""))
             self._trace("> xi-api-key: [redacted]")
             if json_body is not None:

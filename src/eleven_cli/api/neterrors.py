@@ -3,6 +3,8 @@ request's plain socket in api/first.py): a kind of failure and the server's host
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from eleven_cli.errors import NetworkError
 
 # What OpenSSL says when the other end answers a TLS hello in plain text (an http:// server reached with https://).
@@ -12,6 +14,11 @@ CA_HINT = "give a CA bundle (ca_bundle=FILE) or set SSL_CERT_FILE"
 CA_CLI = "pass --ca-bundle FILE or set SSL_CERT_FILE"
 _UNRESOLVED = ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution",
                "no address associated")
+
+
+def server(url: str) -> str:
+    """The server of a URL as messages name it: host and port, never a user name or password in it."""
+    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def final(err: NetworkError) -> NetworkError:
@@ -24,7 +31,7 @@ def failure(kind: str, host: str, text: str = "") -> NetworkError:
     """The NetworkError for a failure of `kind` talking to `host` (`text`: what the transport said).
 
     Kinds: connect_timeout, read_timeout, resolve, refused, tls_verify, tls (any other TLS failure:
-    a plain-HTTP server is named as such), connect, dropped, proxy, protocol, other."""
+    a plain-HTTP server is named as such), connect, proxy, protocol, other (a drop: `dropped`)."""
     low = text.lower()
     if kind == "connect_timeout":
         return NetworkError(f"timed out connecting to {host}", hint="check the network or raise the timeout",
@@ -45,8 +52,6 @@ def failure(kind: str, host: str, text: str = "") -> NetworkError:
                             cli_hint="is the server running? Check --base-url")
     if kind == "connect":
         return NetworkError(f"cannot connect to {host}: {text or 'connection failed'}")
-    if kind == "dropped":
-        return dropped(host)
     if kind == "proxy":
         return NetworkError(f"proxy error reaching {host}: {text}", hint="check HTTPS_PROXY / HTTP_PROXY")
     if kind == "protocol":

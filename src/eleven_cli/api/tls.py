@@ -54,12 +54,15 @@ def _build(ca_bundle: str | None) -> ssl.SSLContext:
     import ssl  # only for https (a plain-http server, eleven mock, needs none of it)
 
     if ca_bundle:
-        return ssl.create_default_context(cafile=ca_bundle)
-    if os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
-    import certifi
+        context = ssl.create_default_context(cafile=ca_bundle)
+    elif os.environ.get("SSL_CERT_DIR"):
+        context = ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    else:
+        import certifi
 
-    return ssl.create_default_context(cafile=certifi.where())
+        context = ssl.create_default_context(cafile=certifi.where())
+    context.set_alpn_protocols(["http/1.1"])  # as httpcore sets it; set here once, not per connection
+    return context
 
 
 def prepare(ca_bundle: str | None) -> None:

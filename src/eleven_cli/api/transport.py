@@ -26,3 +26,11 @@ def check_transport(base_url: str) -> None:
             f"refusing to send the API key over plain http:// to {parts.hostname}",
             hint="use an https:// base URL (plain http is only allowed for loopback, e.g. eleven mock)",
         )
+
+
+def check_key(api_key: str | None) -> None:
+    """A key is visible ASCII (an ElevenLabs key is letters, digits and `_`): anything else (a space, a line
+    break, a pasted non-breaking space) would break or smuggle a header. Named without quoting the key."""
+    if api_key and not all(33 <= ord(c) <= 126 for c in api_key):
+        raise UsageError("the API key has characters no API key has (spaces, line breaks or non-ASCII)",
+                         hint="check ELEVENLABS_API_KEY, --api-key or the key `eleven auth login` stored")

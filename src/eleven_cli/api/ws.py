@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from eleven_cli import timeline
-from eleven_cli.api import tls
+from eleven_cli.api import neterrors, tls
 from eleven_cli.api.alignment import to_alignment
 from eleven_cli.api.status import status_error
-from eleven_cli.api.transport import check_transport
+from eleven_cli.api.transport import check_key, check_transport
 from eleven_cli.api.types import Alignment
 from eleven_cli.errors import AuthError, ElevenError, NetworkError
 from eleven_cli.options import LIVE, SpeechOptions
@@ -144,6 +144,7 @@ class Session:
                  timeout: float = 30.0, ca_bundle: str | None = None,
                  trace: Callable[[str], None] | None = None) -> None:
         check_transport(base_url)
+        check_key(api_key)
         _load_websockets()
         from websockets.exceptions import InvalidHandshake, InvalidStatus
         from websockets.sync.client import connect
@@ -177,10 +178,10 @@ class Session:
         except InvalidHandshake as exc:
             raise NetworkError(f"WebSocket handshake failed: {exc}") from None
         except ssl.SSLCertVerificationError as exc:
-            raise NetworkError(f"TLS verification failed for {urlsplit(base_url).netloc}: {exc.verify_message}",
+            raise NetworkError(f"TLS verification failed for {neterrors.server(base_url)}: {exc.verify_message}",
                                hint="pass --ca-bundle FILE or set SSL_CERT_FILE") from None
         except (OSError, TimeoutError) as exc:
-            host = urlsplit(base_url).netloc
+            host = neterrors.server(base_url)
             reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__
             raise NetworkError(f"cannot open a WebSocket to {host}: {reason}",
                                hint="check --base-url and the network") from None

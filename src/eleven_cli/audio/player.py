@@ -44,8 +44,11 @@ def _quiet_stderr() -> Iterator[None]:
 
 
 def _sd() -> Any:
+    from eleven_cli.audio.probe import PORTAUDIO
+
     try:
-        import sounddevice as sd
+        with PORTAUDIO:  # not while the probe initialises PortAudio in another thread
+            import sounddevice as sd
     except OSError as exc:
         raise AudioDeviceError(f"cannot load PortAudio ({exc})",
                                hint="install it: apt-get install libportaudio2 (or brew install portaudio)") from None
@@ -152,7 +155,7 @@ class Player:
 
     def _begin_opening(self) -> None:
         with self._opener_lock:
-            if not self._opener.is_alive() and self._opener.ident is None:
+            if not (self._closed or self._aborted) and self._opener.ident is None:
                 self._opener.start()
 
     def _open(self) -> None:
@@ -165,11 +168,13 @@ class Player:
                                             latency="high", callback=self._callback)
             except (sd.PortAudioError, ValueError, OSError) as exc:
                 raise _no_device(sd, self.device, exc) from None
-            self.latency = float(stream.latency)
-            self.stream = stream
-            if self._aborted or self._closed:  # stopped while the stream was opening
-                with contextlib.suppress(Exception):
-                    stream.close()
+            with self._opener_lock:  # handed over, or closed here: never closed by two threads
+                if not (self._aborted or self._closed):
+                    self.latency = float(stream.latency)
+                    self.stream = stream
+                    return
+            with contextlib.suppress(Exception):
+                stream.close()  # stopped while it was opening
         except BaseException as exc:  # noqa: BLE001 - handed to whoever feeds the player
             self._opened = exc
 
@@ -258,18 +263,24 @@ class Player:
         if self._aborted:
             return
         self._aborted = True
+        with self._opener_lock:
+            stream = self.stream
         with _quiet_stderr():
             with contextlib.suppress(Exception):  # stopping is best effort
-                if self.stream is not None:
-                    self.stream.abort()
+                if stream is not None:
+                    stream.abort()
             self._close()
         with self._cond:
             self._buf.clear()
             self._cond.notify_all()
 
     def _close(self) -> None:
-        self._closed = True
+        with self._opener_lock:
+            self._closed = True
+            stream, self.stream = self.stream, None
         _ACTIVE.discard(self)
-        with contextlib.suppress(Exception):
-            if self.stream is not None:
-                self.stream.close()
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+        if self._opener.ident is not None and self._opener is not threading.current_thread():
+            self._opener.join(2.0)  # no PortAudio call of ours left running as the process exits

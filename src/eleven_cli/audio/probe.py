@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import Any
 
 from eleven_cli.errors import AudioDeviceError
 
 _SONAME = "libportaudio.so.2"
+PORTAUDIO = threading.Lock()  # PortAudio's initialisation is not thread-safe: the probe's and sounddevice's
 
 
 def default_rate(preferred: tuple[int, ...]) -> int | None:
@@ -31,7 +33,8 @@ def default_rate(preferred: tuple[int, ...]) -> int | None:
         lib = ffi.dlopen(_SONAME)
     except (ImportError, OSError):
         return None
-    code = _initialise(lib)
+    with PORTAUDIO:
+        code = _initialise(lib)
     if code:
         raise AudioDeviceError(f"cannot open the audio output ({_text(ffi, lib, code)})")
     device = lib.Pa_GetDefaultOutputDevice()
