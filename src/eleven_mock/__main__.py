@@ -6,6 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from eleven_mock.history import MAX_ITEMS
+from eleven_mock.state import LOG_SIZE
+
 FAULT_HELP = (
     "inject a fault (repeatable). Kinds: STATUS (400-599; 429 is too_many_concurrent_requests), busy (429 "
     "system_busy), quota (401 quota_exceeded), timeout (sockets: 1008 input_timeout_exceeded), drop@N (cut "
@@ -19,9 +22,15 @@ FAULT_HELP = (
     "[]} or DELETE clears it; \"append\": true adds); GET lists it.")
 
 
+EPILOG = (
+    "GET /__mock__/requests lists the newest %d requests clients made (DELETE clears it); each account's "
+    "history keeps its newest %d generations, spoken again when their audio is asked for.")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="eleven-mock", description="A local ElevenLabs-compatible API (HTTP and "
-                                "WebSocket) that speaks, for offline use, demos and tests.")
+                                "WebSocket) that speaks, for offline use, demos and tests.",
+                                epilog=EPILOG % (LOG_SIZE, MAX_ITEMS))
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8011, help="port; 0 picks a free one (default 8011)")
     p.add_argument("--key", action="append", default=[], help="accept this API key (repeatable); without "

@@ -238,7 +238,7 @@ async def respond(state: MockState, account: Account, kind: str, cost: int, t0: 
         slot.release()
         raise
     headers = _headers(account, cost, t0)
-    history.remember(state.history, account.key, draft, headers, count_to, cost, job, speech)
+    history.remember(state.history, account.key, draft, headers, count_to, cost, make)
     extra = {} if segments is None else {"voice_segments": segments}
     if kind == "timestamps":
         try:
@@ -322,8 +322,8 @@ async def mock_faults(request: Request) -> Response:
 async def mock_requests(request: Request) -> Response:
     state = _state(request)
     if request.method == "DELETE":
-        state.log.clear()
-    return JSONResponse(state.log)
+        state.clear_log()
+    return JSONResponse(state.logged())
 
 
 async def mock_accounts(request: Request) -> Response:

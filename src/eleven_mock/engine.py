@@ -6,8 +6,10 @@ espeak's own word and clause events, so an alignment always follows the audio it
 
 from __future__ import annotations
 
+import _ctypes
 import ctypes
 import math
+import os
 import threading
 from array import array
 from dataclasses import dataclass
@@ -70,23 +72,46 @@ class Speech:
 
 
 class _Espeak:
+    """espeak-ng, loaded afresh for every synthesis. The library keeps state from one utterance to the next
+    (its pitch flutter, wave phase and sample counters), so the same text in the same voice would come out a
+    few samples different each time; loaded afresh (about 3 ms) every synthesis is a first one, and the same
+    request gives the same samples: the history serves an item again by speaking it again."""
+
     def __init__(self) -> None:
         import espeakng_loader
 
-        self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
-        data = espeakng_loader.get_data_path().encode()
-        self.lib.espeak_Initialize.restype = ctypes.c_int
-        rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data, 0)
-        if rate != RATE:
-            raise OSError(f"espeak-ng initialisation failed ({rate})")
+        self.path = espeakng_loader.get_library_path()
+        self.data = espeakng_loader.get_data_path().encode()
         self._samples = array("h")
         self._events: list[tuple[int, int, int, int]] = []
         self._cb = _CALLBACK(self._callback)
-        self.lib.espeak_SetSynthCallback(self._cb)
-        self.lib.espeak_Synth.argtypes = [
+        try:
+            self._libc: ctypes.CDLL | None = ctypes.CDLL(None)  # its breath noise also draws on libc's rand()
+        except (OSError, TypeError):
+            self._libc = None
+        if _resident(self.path):  # someone else holds it open: unloading ours would not reset it
+            self.path = _private_copy(self.path)
+        self._unload(self._load())  # fails here, once, if espeak-ng cannot start
+
+    def _load(self) -> ctypes.CDLL:
+        lib = ctypes.CDLL(self.path, mode=getattr(os, "RTLD_LOCAL", 0))
+        lib.espeak_Initialize.restype = ctypes.c_int
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, self.data, 0)
+        if rate != RATE:
+            self._unload(lib)
+            raise OSError(f"espeak-ng initialisation failed ({rate})")
+        lib.espeak_SetSynthCallback(self._cb)
+        lib.espeak_Synth.argtypes = [
             ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
             ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
         ]
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        return lib
+
+    @staticmethod
+    def _unload(lib: ctypes.CDLL) -> None:
+        lib.espeak_Terminate()
+        _close(lib)
 
     def _callback(self, wav: ctypes.Array, n: int, events: ctypes.Array) -> int:
         if n > 0 and wav:
@@ -101,16 +126,55 @@ class _Espeak:
     def synth(self, text: str, voice: Voicing, speed: float) -> tuple[array, list[tuple[int, int, int, int]]]:
         self._samples = array("h")
         self._events = []
-        if self.lib.espeak_SetVoiceByName(voice.espeak.encode()) != 0:
-            self.lib.espeak_SetVoiceByName(b"en")
-        self.lib.espeak_SetParameter(_RATE_PARAM, int(voice.wpm * speed), 0)
-        self.lib.espeak_SetParameter(_PITCH_PARAM, voice.pitch, 0)
-        self.lib.espeak_SetParameter(_RANGE_PARAM, voice.range, 0)
-        raw = text.encode("utf-8") + b"\0"
-        buf = ctypes.create_string_buffer(raw)
-        self.lib.espeak_Synth(buf, len(raw), 0, 0, 0, _CHARS_UTF8, None, None)
-        self.lib.espeak_Synchronize()
-        return self._samples, self._events
+        lib = self._load()
+        try:
+            lib.espeak_ng_SetRandSeed(1)
+            if self._libc is not None:
+                self._libc.srand(1)
+            if lib.espeak_SetVoiceByName(voice.espeak.encode()) != 0:
+                lib.espeak_SetVoiceByName(b"en")
+            lib.espeak_SetParameter(_RATE_PARAM, int(voice.wpm * speed), 0)
+            lib.espeak_SetParameter(_PITCH_PARAM, voice.pitch, 0)
+            lib.espeak_SetParameter(_RANGE_PARAM, voice.range, 0)
+            raw = text.encode("utf-8") + b"\0"
+            buf = ctypes.create_string_buffer(raw)
+            lib.espeak_Synth(buf, len(raw), 0, 0, 0, _CHARS_UTF8, None, None)
+            lib.espeak_Synchronize()
+        finally:
+            self._unload(lib)
+        samples, self._samples = self._samples, array("h")
+        events, self._events = self._events, []
+        return samples, events
+
+
+def _close(lib: ctypes.CDLL) -> None:
+    close = getattr(_ctypes, "dlclose", None) or getattr(_ctypes, "FreeLibrary", None)
+    if close is not None:
+        close(lib._handle)
+
+
+def _resident(path: str) -> bool:
+    """Whether the library at `path` is loaded in this process already."""
+    noload = getattr(os, "RTLD_NOLOAD", None)
+    if noload is None:
+        return False
+    try:
+        lib = ctypes.CDLL(path, mode=noload)
+    except OSError:
+        return False
+    _close(lib)  # the look took a reference of its own
+    return True
+
+
+def _private_copy(path: str) -> str:
+    """A copy of the library of our own (removed at exit), which nobody else holds open."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="eleven-mock-espeak-")
+    atexit.register(shutil.rmtree, folder, True)
+    return shutil.copy(path, os.path.join(folder, os.path.basename(path)))
 
 
 _lock = threading.Lock()

@@ -5,7 +5,10 @@ served again (its audio, one or several as a zip) without billing, and deleted.
 Spec comments: the contract does not document the error of an unknown history item id; the mock answers 404
 `history_item_not_found`. A generation made with `enable_logging=false` (zero retention) is not kept. The
 names of the files inside a zip are not documented; the mock names them `VOICE_ID.EXT` with the voice's name.
-Each account keeps its newest MAX_ITEMS generations (the audio is encoded again on demand, from the speech).
+Each account keeps its newest MAX_ITEMS generations. An item keeps what it takes to speak it again, not its
+audio: the text as spoken (pronunciation aliases applied), the voicing, speed and format; its audio is
+synthesised and encoded again on demand, the same samples (the engine is deterministic) and the same bytes
+(but for Opus, whose Ogg stream serial number is random in every file).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import itertools
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +37,8 @@ _SEQ = itertools.count()
 
 @dataclass
 class Item:
-    """One remembered generation and what it takes to encode its audio again."""
+    """One remembered generation and what it takes to make its audio again: `remake`, run in a worker
+    thread, synthesises it again and returns (job, speech, dialogue voice segments or None)."""
 
     history_item_id: str
     request_id: str | None
@@ -46,8 +51,7 @@ class Item:
     output_format: str
     settings: dict[str, Any] | None
     dialogue: list[dict[str, str]] | None
-    job: Any
-    speech: Any
+    remake: Callable[[], tuple[Any, Any, Any]]
     seq: int = field(default_factory=lambda: next(_SEQ))
 
     def public(self) -> dict[str, Any]:
@@ -120,23 +124,27 @@ def draft_dialogue(body: dict[str, Any], model: dict[str, Any], fmt_name: str, l
 
 
 def remember(history: History, key: str, draft: dict[str, Any] | None, headers: dict[str, str], count_to: int,
-             cost: int, job: Any, speech: Any) -> None:
-    """Keep a generation under the ids its response headers carry."""
+             cost: int, remake: Callable[[], tuple[Any, Any, Any]]) -> None:
+    """Keep a generation under the ids its response headers carry, with `remake` (what made it: the
+    synthesis, kept to run again, holds the job, never the speech)."""
     if draft is None or "history-item-id" not in headers:
         return
     history.add(key, Item(headers["history-item-id"], headers.get("request-id"), int(time.time()),
                           draft["voice_id"], draft["model_id"], draft["text"], count_to - cost, count_to,
-                          draft["output_format"], draft["settings"], draft["dialogue"], job, speech))
+                          draft["output_format"], draft["settings"], draft["dialogue"], remake))
 
 
 # --- encoding again ----------------------------------------------------------------------------
 async def encode(item: Item, fmt_name: str | None = None) -> tuple[bytes, str]:
-    """The item's audio in its own format (or `fmt_name`), whole: (bytes, MIME type)."""
+    """The item's audio in its own format (or `fmt_name`), whole: (bytes, MIME type), spoken again."""
+    import anyio
+
     from eleven_mock.speech import Job, audio_stream
 
     fmt = FORMATS[fmt_name or item.output_format]
-    job = Job(item.job.text, item.job.voicing, item.job.speed, fmt)
-    body = b"".join([c async for c in audio_stream(job, item.speech, 0.0, 0.0, time.monotonic(), True)])
+    made, speech, _ = await anyio.to_thread.run_sync(item.remake)
+    job = Job(made.text, made.voicing, made.speed, fmt)
+    body = b"".join([c async for c in audio_stream(job, speech, 0.0, 0.0, time.monotonic(), True)])
     return body, fmt.mime
 
 

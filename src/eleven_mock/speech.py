@@ -84,7 +84,9 @@ async def audio_stream(job: Job, speech: Speech, ttfb: float, rtf: float, t0: fl
     enc = Encoder(job.fmt, page_ms=None if whole else 20)  # a live Ogg stream hands over short pages
     if whole:
         await pace(t0, ttfb, rtf, speech.duration - first_chunk(speech))
-        body = enc.feed(speech.samples.tobytes()) + enc.flush()
+        # Fed a piece at a time (the same bytes as all at once): one frame of a whole long file makes the
+        # resampler and encoders allocate tens of megabytes that the process keeps.
+        body = b"".join([enc.feed(pcm) for _start, _end, pcm in segments(speech)]) + enc.flush()
         if job.fmt.codec == "wav":
             body = wav_header(job.fmt.rate, len(body)) + body
         yield body

@@ -1,4 +1,5 @@
-"""Mutable state of one mock server: accounts and their usage, faults to inject, the request log."""
+"""Mutable state of one mock server: accounts and their usage, faults to inject, the request log (the newest
+LOG_SIZE requests)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import secrets
 import threading
 import time
 import tomllib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEMO_KEY = "sk_mock_demo_key"
 REDACTED = "[redacted]"
+LOG_SIZE = 10_000  # requests the log keeps, newest last (a long run would otherwise fill the memory)
 
 TIER_LIMITS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro": 500_000,
                "scale": 2_000_000, "business": 11_000_000}
@@ -99,12 +102,13 @@ class MockState:
     """Everything one server instance remembers; safe to use from the event loop and threads."""
 
     def __init__(self, accounts: list[Account], ttfb_ms: float = 0.0, rtf: float = 0.0,
-                 faults: list[Fault] | None = None) -> None:
+                 faults: list[Fault] | None = None, log_size: int = LOG_SIZE) -> None:
         self.accounts = {a.key: a for a in accounts}
         self.ttfb = ttfb_ms / 1000.0
         self.rtf = rtf
         self.faults: list[Fault] = list(faults or [])
-        self.log: list[dict[str, Any]] = []
+        self.log: deque[dict[str, Any]] = deque(maxlen=log_size)
+        self._logged = 0  # requests recorded since the start or the last clear_log: the next `seq`
         self.tokens: dict[str, tuple[str, float, str]] = {}
         self.lock = threading.Lock()
         self.peak_concurrency: dict[str, int] = {}
@@ -143,8 +147,11 @@ class MockState:
 
     def issue_token(self, key: str, kind: str = "tts_websocket") -> str:
         token = "sutkn_" + secrets.token_urlsafe(24)
+        now = time.time()
         with self.lock:
-            self.tokens[token] = (key, time.time() + 15 * 60, kind)
+            for old in [t for t, (_, expires, _) in self.tokens.items() if expires < now]:
+                del self.tokens[old]  # expired unused: they would only grow the dict and slow `redact`
+            self.tokens[token] = (key, now + 15 * 60, kind)
         return token
 
     def redeem_token(self, token: str, kind: str = "tts_websocket") -> Account | None:
@@ -193,9 +200,21 @@ class MockState:
         return value
 
     def record(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Log a request (the oldest entry goes once LOG_SIZE are kept); `seq` counts every one recorded."""
         entry = self.redact(entry)
-        entry["seq"] = len(self.log)
         entry["time"] = time.time()
         with self.lock:
+            entry["seq"] = self._logged
+            self._logged += 1
             self.log.append(entry)
         return entry
+
+    def logged(self) -> list[dict[str, Any]]:
+        """The request log, oldest first."""
+        with self.lock:
+            return list(self.log)
+
+    def clear_log(self) -> None:
+        with self.lock:
+            self.log.clear()
+            self._logged = 0

@@ -4,6 +4,7 @@ OpenAPI document."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -114,7 +115,7 @@ def test_list_filters_sorts_and_pages(fresh_mock) -> None:
     assert texts(model_id="eleven_flash_v2_5") == ["Gamma, flash."]
     assert texts(search="BETA") == ["Beta by Sarah."]
     assert texts(source="STS") == []
-    date = httpx.get(f"{m.url}/v1/history", headers=_h(m)).json()["history"][0]["date_unix"]
+    date = httpx.get(f"{m.url}/v1/history", headers=_h(m)).json()["history"][-1]["date_unix"]  # the oldest
     assert len(texts(date_after_unix=date)) == 3 and texts(date_before_unix=date) == []
     first = httpx.get(f"{m.url}/v1/history", headers=_h(m), params={"page_size": 2}).json()
     assert first["has_more"] and len(first["history"]) == 2
@@ -175,3 +176,54 @@ def test_every_history_request_the_cli_sends_matches_the_schema(spec, mock: Mock
                                                                       ("POST", "download"), ("DELETE", ids[0])}
     problems = [p for e in log for p in check_request(spec, e)]
     assert not problems, "\n".join(problems)
+
+
+LONG = ("The keeper climbed the stairs at dusk, as he had done for 42 years, and lit the lamp for the UN "
+        "ships. The sea rolled against the rocks below; gulls cried over the point, and at 9:45 PM the "
+        "first beam swept the water. Dr. Hale wrote it all down, page after page, $3.50 a week for ink.")
+
+
+def test_the_audio_is_spoken_again_byte_for_byte_whatever_came_between(mock: Mock) -> None:
+    """An item keeps what made it, not its audio: served again, it is synthesised again, and must be the
+    same bytes as first sent, whatever the engine spoke in between (other voices, speeds, languages)."""
+    h = _h(mock)
+    added = httpx.post(f"{mock.url}/v1/pronunciation-dictionaries/add-from-rules", headers=h, json={
+        "name": "kept", "rules": [{"type": "alias", "string_to_replace": "UN", "alias": "United Nations"}]})
+    assert added.status_code == 200, added.text
+    locator = [{"pronunciation_dictionary_id": added.json()["id"], "version_id": added.json()["version_id"]}]
+
+    def disturb(n: int) -> None:  # other speech between the original and its replay
+        for voice, speed in ((SARAH, 1.2), (GEORGE, 0.8))[: n]:
+            r = httpx.post(f"{mock.url}/v1/text-to-speech/{voice}", headers=h, params={"output_format": "pcm_16000"},
+                           json={"text": f"Something else entirely, {n} times.", "voice_settings": {"speed": speed}})
+            assert r.status_code == 200
+
+    made: list[tuple[str, bytes]] = []
+    for suffix, fmt, voice, extra in (
+            ("", "mp3_44100_128", GEORGE, {"pronunciation_dictionary_locators": locator}),
+            ("/with-timestamps", "pcm_44100", SARAH, {"voice_settings": {"stability": 0.2, "speed": 1.1}}),
+            ("/stream", "mp3_22050_32", GEORGE, {"language_code": "de", "model_id": "eleven_flash_v2_5"}),
+            ("", "wav_22050", SARAH, {}),
+            ("/stream", "ulaw_8000", GEORGE, {})):
+        r = httpx.post(f"{mock.url}/v1/text-to-speech/{voice}{suffix}", headers=h, params={"output_format": fmt},
+                       json={"text": LONG, **extra}, timeout=60)
+        assert r.status_code == 200, r.text
+        audio = base64.b64decode(r.json()["audio_base64"]) if suffix == "/with-timestamps" else r.content
+        made.append((r.headers["history-item-id"], audio))
+        disturb(len(made) % 3)
+    dialogue = httpx.post(f"{mock.url}/v1/text-to-dialogue", headers=h, params={"output_format": "mp3_44100_64"},
+                          json={"inputs": [{"text": LONG[:120], "voice_id": GEORGE},
+                                           {"text": LONG[120:240], "voice_id": SARAH}]}, timeout=60)
+    assert dialogue.status_code == 200
+    made.append((dialogue.headers["history-item-id"], dialogue.content))
+    disturb(2)
+    for hid, sent in made:
+        again = httpx.get(f"{mock.url}/v1/history/{hid}/audio", headers=h, timeout=60)
+        assert again.status_code == 200
+        assert len(again.content) == len(sent) and again.content == sent, hid
+    one = httpx.post(f"{mock.url}/v1/history/download", headers=h, json={"history_item_ids": [made[0][0]]})
+    assert one.content == made[0][1]
+    # The same request twice: the same audio (each synthesis starts from a fresh engine).
+    twice = [httpx.post(f"{mock.url}/v1/text-to-speech/{GEORGE}", headers=h, params={"output_format": "pcm_22050"},
+                        json={"text": LONG}, timeout=60).content for _ in range(2)]
+    assert twice[0] == twice[1] and len(twice[0]) > 22050 * 2 * 5

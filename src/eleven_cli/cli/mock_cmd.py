@@ -48,7 +48,8 @@ def mock(
                                                  show_default=False, exists=True, dir_okay=False)] = None,
 ) -> None:
     """Serve a local ElevenLabs-compatible API (HTTP and WebSocket) that speaks, for offline use,
-    demos and tests. Point clients at the printed URL (ELEVENLABS_BASE_URL)."""
+    demos and tests. Point clients at the printed URL (ELEVENLABS_BASE_URL). GET /__mock__/requests
+    lists the newest 10,000 requests; each account's history keeps its newest 1,000 generations."""
     from eleven_cli.errors import UsageError
 
     try:
