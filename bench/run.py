@@ -87,10 +87,11 @@ SDK_STREAM = ("import time, os\nt0 = float(os.environ['T0'])\n"
 
 
 def first_audio_eleven(url: str, env: dict[str, str]) -> tuple[float, float]:
-    """(process start -> first audio frame handed over, client time from first byte to that frame)."""
+    """(process start -> first audio frame handed over, client time from first byte to that frame), from the
+    milestones eleven notes with ELEVEN_TIMELINE (the first audio written to the pipe)."""
     t0 = time.time()
     r = subprocess.run([ELEVEN, "stream", TEXT, "-o", "-", "--format", "pcm_24000", "--no-play"],
-                       env=dict(env, ELEVEN_TIMING="1"), capture_output=True, check=True)
+                       env=dict(env, ELEVEN_TIMELINE="1"), capture_output=True, check=True)
     timing = dict(re.findall(r"(first_byte|first_audio)=([\d.]+)", r.stderr.decode()))
     return float(timing["first_audio"]) - t0, float(timing["first_audio"]) - float(timing["first_byte"])
 

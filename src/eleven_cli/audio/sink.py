@@ -7,6 +7,7 @@ import stat
 import sys
 from pathlib import Path
 
+from eleven_cli import timeline
 from eleven_cli.atomic import Destination, write_error
 from eleven_cli.errors import UsageError
 
@@ -96,6 +97,8 @@ class StdoutSink(Destination):
             raise
         except OSError as exc:
             raise write_error(exc, "standard output") from None
+        if data and not self.size and timeline.ON:
+            timeline.mark("first_audio")  # handed over: to a pipe, as to a device (audio/player.py)
         self.size += len(data)
 
     def commit(self) -> None:

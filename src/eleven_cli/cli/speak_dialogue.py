@@ -11,7 +11,6 @@ from eleven_cli.words import plural
 def dialogue(g: Any, script: str | None, cast: list[str] | None, output: str | None, alignment_out: str | None,
              srt: str | None, vtt: str | None, speaker_labels: bool, keep_tags: bool, play: bool | None,
              device: str | None, dry_run: bool, as_json: bool, options: dict[str, Any]) -> None:
-    from eleven_cli.captions import write_captions
     from eleven_cli.cli.speak import _caption_plan, _perform, check_outputs
     from eleven_cli.cli.status import cost_line
 
@@ -26,6 +25,8 @@ def dialogue(g: Any, script: str | None, cast: list[str] | None, output: str | N
         return
     result = _perform(g, speech, plan)
     if alignment_out or srt or vtt:
+        from eleven_cli.captions import write_captions  # here: 5 ms before the request otherwise
+
         write_captions(result.alignment, alignment_out=alignment_out, srt=srt, vtt=vtt, segments=result.segments,
                        speakers=[t.speaker for t in speech.turns], labels=speaker_labels,
                        keep_tags=keep_tags)

@@ -25,7 +25,6 @@ def ws(g: Any, text: list[str] | None, output: str | None, play: bool | None, de
        flush_on_newline: bool = True, auto_mode: bool = False, sync_alignment: bool = False,
        inactivity_timeout: int | None = None, token: bool = False, alignment_out: str | None = None,
        srt: str | None = None, vtt: str | None = None, normalized: bool = False) -> None:
-    from eleven_cli.captions import write_captions
     from eleven_cli.cli.speak import _plan, check_outputs, outputs_of
     from eleven_cli.cli.status import Progress, cost_line, progress_text
     from eleven_cli.outputs import PlayOutput
@@ -47,6 +46,8 @@ def ws(g: Any, text: list[str] | None, output: str | None, play: bool | None, de
     with Progress(g, progress_text(player, lambda: player.received) if player is not None else (lambda: "")):
         result = live.run(*outs, _said(g))
     if alignment_out or srt or vtt:
+        from eleven_cli.captions import write_captions
+
         write_captions(result.normalized if normalized else result.alignment, alignment_out=alignment_out, srt=srt,
                        vtt=vtt)
     result.output = plan.output
