@@ -263,10 +263,9 @@ def _open(sock: socket.socket) -> bool:
 
 def _host_header(host: str, port: int, secure: bool) -> str:
     """The Host header as httpx writes it: the name in IDNA, brackets around IPv6, the port unless default."""
-    if ":" in host:
-        name = f"[{host}]"
-    else:  # the idna codec loads unicodedata (~5 ms): only for a name that needs it
-        name = host if host.isascii() else host.encode("idna").decode("ascii")
+    # the idna codec loads unicodedata (~5 ms): only for a name that needs it
+    ascii_name = host if host.isascii() else host.encode("idna").decode("ascii")
+    name = f"[{host}]" if ":" in host else ascii_name
     return name if port == (443 if secure else 80) else f"{name}:{port}"
 
 
@@ -311,7 +310,8 @@ def send(base_url: str, method: str, path: str, *, params: dict[str, str] | None
 
 def _connect(host: str, port: int, shown: str, timeout: float, context: ssl.SSLContext | None) -> socket.socket:
     try:  # an ASCII name as bytes: a str is looked up through the idna codec (unicodedata: ~5 ms)
-        sock = socket.create_connection((host.encode() if host.isascii() else host, port), timeout=timeout)
+        address: Any = (host.encode() if host.isascii() else host, port)  # getaddrinfo takes either
+        sock = socket.create_connection(address, timeout=timeout)
     except socket.gaierror as exc:
         raise neterrors.failure("resolve", shown, str(exc)) from None
     except TimeoutError:
