@@ -454,6 +454,14 @@ WHY = {
                                "competes with the imports and the sound server); a missing device must still "
                                "spend nothing, so the request waits for that check. A loaded host stretches both "
                                "(the SDK + mpv baseline slows by as much).",
+    "2× sooner": "with the whole body sent at once the SDK + mpv baseline is at its quickest (~580 ms), so 2× "
+                 "leaves eleven ~90 ms beyond the server's 200: `stream` and `say --play` make it; `ws` loads the "
+                 "websockets library (~20 ms: it brings urllib.request, email and ssl) and does a WebSocket "
+                 "handshake before its first text, and `dialogue` loads its script and cast handling, on the "
+                 "same two cores as PortAudio's start.",
+    "ws (a line piped in), --ttfb 200 --rtf 1": "eleven ws opens its socket only once the device is checked, "
+                 "then the handshake and the first text message; the library and the handshake are its "
+                 "~50 ms over `stream`.",
     "--help": "the root help is pre-rendered (make man) and printed before Typer is imported; a miss means the "
               "interpreter itself started slowly.",
     "models": "the plain form is answered before Typer is imported, and its request leaves before httpx loads; "
