@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 Trace = Callable[[str], None]
-CA_HINT, CA_CLI = neterrors.CA_HINT, neterrors.CA_CLI
 
 
 def _httpx():  # type: ignore[no-untyped-def]
@@ -123,7 +122,7 @@ def mapped(url: str, midway: bool = False) -> Iterator[None]:
         if ssl is not None and isinstance(exc, ssl.SSLError):
             if any(s in str(exc).lower() for s in neterrors.NOT_TLS):
                 raise neterrors.failure("tls", neterrors.server(url), str(exc)) from None
-            raise NetworkError(f"TLS error: {exc}", hint=CA_HINT, cli_hint=CA_CLI) from None
+            raise NetworkError(f"TLS error: {exc}", hint=neterrors.CA_HINT, cli_hint=neterrors.CA_CLI) from None
         httpx = sys.modules.get("httpx")  # not loaded: the failure cannot be one of its own
         if httpx is not None and isinstance(exc, httpx.HTTPError):
             err = _network_error(exc, url)

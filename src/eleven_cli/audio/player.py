@@ -72,8 +72,9 @@ def _no_device(sd: Any, device: Any, exc: Exception) -> AudioDeviceError:
         detail = f" ({said})" if said and "no output device matching" not in said.lower() else ""
         return AudioDeviceError(f"no output device matching {device!r}{detail}",
                                 hint=f"output devices: {listed}; see `eleven devices`")
-    return AudioDeviceError("no audio output device available",
-                            hint="start a sound server or pass -o FILE (or --no-play) to save instead")
+    from eleven_cli.audio.probe import no_output
+
+    return no_output()
 
 
 def output_devices() -> list[dict[str, Any]]:
@@ -116,7 +117,9 @@ def choose_rate(device: str | int | None) -> int:
             return rate
         except (sd.PortAudioError, ValueError):
             continue
-    raise AudioDeviceError(f"the output device accepts none of the rates {PREFERRED_RATES}")
+    from eleven_cli.audio.probe import no_rate
+
+    raise no_rate(PREFERRED_RATES)
 
 
 class Player:
@@ -181,6 +184,8 @@ class Player:
     def _ready(self) -> None:
         """Wait for the stream to be open (opening it now if nothing has started that)."""
         self._begin_opening()
+        if self._opener.ident is None:  # closed or aborted before it could open: nothing to play into
+            raise AudioDeviceError("the audio output was closed before it opened")
         self._opener.join()
         if self._opened is not None:
             if isinstance(self._opened, AudioDeviceError):

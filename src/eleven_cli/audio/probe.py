@@ -40,15 +40,24 @@ def default_rate(preferred: tuple[int, ...]) -> int | None:
     device = lib.Pa_GetDefaultOutputDevice()
     info = lib.Pa_GetDeviceInfo(device) if device >= 0 else ffi.NULL
     if info == ffi.NULL or info.maxOutputChannels < 1:
-        raise AudioDeviceError("no audio output device available",
-                               hint="start a sound server or pass -o FILE (or --no-play) to save instead")
+        raise no_output()
     params = ffi.new("PaStreamParameters*", {"device": device, "channelCount": 1, "sampleFormat": lib.paInt16,
                                              "suggestedLatency": info.defaultHighOutputLatency,
                                              "hostApiSpecificStreamInfo": ffi.NULL})
     for rate in preferred:
         if lib.Pa_IsFormatSupported(ffi.NULL, params, float(rate)) == 0:
             return rate
-    raise AudioDeviceError(f"the output device accepts none of the rates {preferred}")
+    raise no_rate(preferred)
+
+
+def no_output() -> AudioDeviceError:
+    """There is no default output (no sound server, no device): the same words whoever finds out."""
+    return AudioDeviceError("no audio output device available",
+                            hint="start a sound server or pass -o FILE (or --no-play) to save instead")
+
+
+def no_rate(preferred: tuple[int, ...]) -> AudioDeviceError:
+    return AudioDeviceError(f"the output device accepts none of the rates {preferred}")
 
 
 def _initialise(lib: Any) -> int:

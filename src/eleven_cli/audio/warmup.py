@@ -1,6 +1,7 @@
-"""Get the audio device ready while other work goes on: loading PortAudio and probing the device
-takes ~100 ms, which overlaps with importing the HTTP client and sending the request instead of
-coming before them. The answer (a rate, or the AudioDeviceError) is collected before any request."""
+"""Check the audio device while other work goes on: PortAudio's initialisation takes 40-60 ms, which
+overlaps with loading the CLI and opening the connection instead of coming before them (the console
+script starts it at its entry). The answer (a rate, or the AudioDeviceError) is collected before any
+request, so a machine that cannot play spends nothing."""
 
 from __future__ import annotations
 
